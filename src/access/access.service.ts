@@ -1,0 +1,236 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { sha256Hex } from '../common/canonical-json.js';
+import { sqlState } from '../common/errors/database-errors.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { decodeIdCursor, Page, PageQuery, toPage, UUID_PATTERN } from '../common/paging.js';
+import { AuditService } from '../audit/audit.service.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { bootstrapPrefix, generateKeySecret, hashKey, looksLikeKey } from './api-key-secret.js';
+import { PartnerEntity } from './partner.entity.js';
+import type { Principal, Role } from './roles.js';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: Role;
+  partnerId: string | null;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  partnerId: string | null;
+  prefix: string;
+  key: string;
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: Role;
+  partnerId?: string | null;
+  expiresAt?: string | null;
+}
+
+// A verified key is trusted for this long without a query; revocation in this process is immediate,
+// in other replicas within this bound.
+const AUTH_CACHE_MS = 1_000;
+
+@Injectable()
+export class AccessService {
+  private readonly logger = new Logger(AccessService.name);
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(token: string | null): Promise<Principal> {
+    if (token === null)
+      throw new DomainError('unauthenticated', 'Send an API key as "Authorization: Bearer <key>"');
+    if (!looksLikeKey(token)) throw new DomainError('unauthenticated', 'The API key is not valid');
+    const hash = hashKey(token);
+    const cacheKey = hash.toString('hex');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({
+      where: { keyHash: hash, revokedAt: IsNull() },
+    });
+    if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) {
+      this.cache.delete(cacheKey);
+      throw new DomainError('unauthenticated', 'The API key is not valid');
+    }
+    const principal: Principal = { keyId: key.id, role: key.role, partnerId: key.partnerId };
+    this.cache.set(cacheKey, { principal, until: Date.now() + AUTH_CACHE_MS });
+    return principal;
+  }
+
+  async createPartner(actor: Principal, name: string): Promise<{ id: string; name: string }> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const partner = await manager.save(manager.create(PartnerEntity, { name }));
+        await this.audit.record(manager, actor, {
+          action: 'partner.created',
+          entityType: 'partner',
+          entityId: partner.id,
+          afterSha256: sha256Hex(JSON.stringify({ id: partner.id, name })),
+        });
+        return { id: partner.id, name: partner.name };
+      });
+    } catch (error) {
+      if (sqlState(error) === '23505') {
+        throw new DomainError('conflict', `A partner named "${name}" already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async listPartners(
+    query: PageQuery,
+  ): Promise<Page<{ id: string; name: string; createdAt: string }>> {
+    const after = decodeIdCursor(query.cursor);
+    const rows = await this.dataSource
+      .getRepository(PartnerEntity)
+      .createQueryBuilder('p')
+      .where(after ? 'p.id > :after' : 'TRUE', { after })
+      .orderBy('p.id')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (p) => [p.id],
+      (p) => ({
+        id: p.id,
+        name: p.name,
+        createdAt: p.createdAt.toISOString(),
+      }),
+    );
+  }
+
+  async createApiKey(actor: Principal, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+    const partnerId = input.partnerId ?? null;
+    if (input.role === 'partner' && partnerId === null) {
+      throw DomainError.validation([
+        { pointer: '/partnerId', message: 'A partner key needs partnerId' },
+      ]);
+    }
+    if (input.role !== 'partner' && partnerId !== null) {
+      throw DomainError.validation([
+        { pointer: '/partnerId', message: 'Only a partner key belongs to a partner' },
+      ]);
+    }
+    if (partnerId !== null && !UUID_PATTERN.test(partnerId)) {
+      throw DomainError.validation([
+        { pointer: '/partnerId', message: 'partnerId must be a UUID' },
+      ]);
+    }
+    const secret = generateKeySecret();
+    return this.dataSource.transaction(async (manager) => {
+      if (partnerId && !(await manager.existsBy(PartnerEntity, { id: partnerId }))) {
+        throw DomainError.validation([
+          { pointer: '/partnerId', message: 'No partner has this id' },
+        ]);
+      }
+      const key = await manager.save(
+        manager.create(ApiKeyEntity, {
+          name: input.name,
+          role: input.role,
+          partnerId,
+          prefix: secret.prefix,
+          keyHash: secret.hash,
+          createdBy: actor.keyId === 'system' ? null : actor.keyId,
+          expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+        }),
+      );
+      await this.audit.record(manager, actor, {
+        action: 'api-key.created',
+        entityType: 'api-key',
+        entityId: key.id,
+        afterSha256: secret.hash.toString('hex'),
+        details: { role: key.role, partnerId, prefix: key.prefix },
+      });
+      this.logger.log({ keyId: key.id, role: key.role, partnerId }, 'API key created');
+      return {
+        id: key.id,
+        name: key.name,
+        role: key.role,
+        partnerId,
+        prefix: key.prefix,
+        key: secret.key,
+      };
+    });
+  }
+
+  async listApiKeys(query: PageQuery): Promise<Page<ApiKeyView>> {
+    const after = decodeIdCursor(query.cursor);
+    const rows = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where(after ? 'k.id > :after' : 'TRUE', { after })
+      .orderBy('k.id')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(rows, query.limit, (k) => [k.id], toApiKeyView);
+  }
+
+  async revokeApiKey(actor: Principal, id: string): Promise<ApiKeyView> {
+    return this.dataSource.transaction(async (manager) => {
+      const key = await manager.findOne(ApiKeyEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!key) throw DomainError.notFound('API key');
+      if (key.revokedAt === null) {
+        key.revokedAt = new Date();
+        await manager.update(ApiKeyEntity, { id }, { revokedAt: key.revokedAt });
+        await this.audit.record(manager, actor, {
+          action: 'api-key.revoked',
+          entityType: 'api-key',
+          entityId: id,
+          beforeSha256: key.keyHash.toString('hex'),
+        });
+      }
+      this.cache.delete(key.keyHash.toString('hex'));
+      return toApiKeyView(key);
+    });
+  }
+
+  /** Makes the operator's BOOTSTRAP_API_KEY a working admin key; idempotent across restarts. */
+  async ensureBootstrapKey(secret: string): Promise<void> {
+    const hash = hashKey(secret);
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(ApiKeyEntity)
+      .values({
+        name: 'bootstrap',
+        role: 'admin',
+        partnerId: null,
+        prefix: bootstrapPrefix(hash),
+        keyHash: hash,
+      })
+      .orIgnore()
+      .execute();
+  }
+}
+
+function toApiKeyView(key: ApiKeyEntity): ApiKeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    role: key.role,
+    partnerId: key.partnerId,
+    prefix: key.prefix,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}

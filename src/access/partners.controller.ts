@@ -1,0 +1,26 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/paging.js';
+import { CurrentPrincipal, Roles } from './access.decorators.js';
+import { AccessService } from './access.service.js';
+import { CreatePartnerDto } from './dto/create-partner.dto.js';
+import type { Principal } from './roles.js';
+
+@ApiTags('access')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('v1/partners')
+export class PartnersController {
+  constructor(private readonly access: AccessService) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePartnerDto) {
+    return this.access.createPartner(principal, body.name.trim());
+  }
+
+  @Get()
+  list(@Query() query: PageQueryDto) {
+    return this.access.listPartners(query);
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AccessService } from './access/access.service.js';
+import { AppModule } from './app.module.js';
+import { sha256Hex } from './common/canonical-json.js';
+import { parseJsonStrict } from './common/json/hardened-json.parser.js';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { createValidationPipe } from './common/validation.pipe.js';
+import type { AppConfig } from './config/app-config.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { runMigrationsLocked } from './database/migrate.js';
+import { setUpOpenApi } from './openapi.js';
+
+export interface RunningDatabase {
+  url: string;
+  /** Stops the embedded server this process started; a no-op for an external DATABASE_URL. */
+  stop(): Promise<void>;
+}
+
+/** The database this process talks to: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR. */
+export async function resolveDatabase(config: AppConfig, logger: Logger): Promise<RunningDatabase> {
+  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => undefined };
+  logger.info({ dataDir: config.dataDir }, 'Starting the embedded PostgreSQL');
+  const log = logger.child({ component: 'embedded-postgres' });
+  return startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    log: (message) => log.debug(message.trim()),
+  });
+}
+
+/** Applies pending migrations (one connection holds the advisory lock, one runs them). */
+export async function migrateDatabase(config: AppConfig, databaseUrl: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions({ ...config, databaseUrl, dbPoolSize: 2 }));
+  await dataSource.initialize();
+  try {
+    return await runMigrationsLocked(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export interface CreateAppOptions {
+  logger?: Logger;
+  /** Skip the migration step (tests that share a pre-migrated template database). */
+  skipMigrations?: boolean;
+}
+
+/** Builds the HTTP application on an already resolved database; `init()`ed, not yet listening. */
+export async function createHttpApp(
+  config: AppConfig,
+  databaseUrl: string,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createRootLogger(config.logLevel);
+  if (!options.skipMigrations) {
+    const applied = await migrateDatabase(config, databaseUrl);
+    if (applied.length > 0) logger.info({ applied }, 'Migrations applied');
+  }
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger.child({ component: 'http' }),
+    // One line per request only at debug: at info, a busy ingest would log more than it stores.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (request: { headers: Record<string, unknown> }) =>
+      validRequestId(request.headers['x-request-id']) ?? randomUUID(),
+    // Drain on shutdown: in-flight requests finish, idle keep-alive sockets close at once.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 120_000,
+    keepAliveTimeout: 5_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    adapter,
+    { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
+  );
+  registerHardenedJson(app.getHttpAdapter().getInstance(), config);
+  app.useGlobalPipes(createValidationPipe());
+  setUpOpenApi(app);
+  if (config.bootstrapApiKey)
+    await app.get(AccessService).ensureBootstrapKey(config.bootstrapApiKey);
+  await app.init();
+  return app;
+}
+
+/**
+ * Every JSON body goes through the strict parser; any other content type is a 415. The SHA-256 of
+ * the raw bytes is kept on the request for Idempotency-Key fingerprints.
+ */
+function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    /^application\/(?:[a-z0-9.+-]*\+)?json$/i,
+    { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
+    (request, body: string | Buffer, done) => {
+      try {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
+        (request as { bodySha256?: string }).bodySha256 = sha256Hex(text);
+        done(null, parseJsonStrict(text, config.jsonMaxDepth));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+}
+
+function validRequestId(value: unknown): string | null {
+  return typeof value === 'string' && /^[\w.:-]{1,128}$/.test(value) ? value : null;
+}

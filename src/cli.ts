@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { migrateDatabase, resolveDatabase } from './app.factory.js';
+import { CliModule } from './cli/cli.module.js';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+
+/** `npm run cli -- <command>`: the service's modules without HTTP, for batch work and operations. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { logLevel: (process.env.LOG_LEVEL as never) ?? 'warn' });
+  const logger = createRootLogger(config.logLevel);
+  const database = await resolveDatabase(config, logger);
+  try {
+    const applied = await migrateDatabase(config, database.url);
+    if (applied.length > 0) process.stderr.write(`Migrations applied: ${applied.join(', ')}\n`);
+    await CommandFactory.run(CliModule.forRoot(config, database.url), {
+      logger: new PinoNestLogger(logger),
+      cliName: 'securescore',
+      errorHandler: (error) => {
+        // commander's own exits (help, version, unknown command) carry their exit code.
+        const code = (error as { exitCode?: number }).exitCode ?? 1;
+        if (code !== 0) process.stderr.write(`${error.message}\n`);
+        process.exitCode = code;
+      },
+      serviceErrorHandler: (error) => {
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 1;
+      },
+    });
+  } finally {
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${String(error)}\n`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+});

@@ -1,0 +1,108 @@
+/** A violation of an input rule, located by an RFC 6901 JSON pointer into the request body. */
+export interface FieldViolation {
+  pointer: string;
+  message: string;
+}
+
+/** Every failure a service may report; the problem filter maps each to exactly one HTTP status. */
+export type DomainErrorCode =
+  | 'validation-failed'
+  | 'malformed-json'
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'snapshot-conflict'
+  | 'table-immutable'
+  | 'table-overlap'
+  | 'idempotency-in-flight'
+  | 'idempotency-key-reused'
+  | 'no-table-in-force'
+  | 'unprocessable'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'database-unavailable'
+  | 'internal';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly errors: FieldViolation[] = [],
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  static validation(
+    errors: FieldViolation[],
+    message = 'The request has invalid fields',
+  ): DomainError {
+    return new DomainError('validation-failed', message, errors);
+  }
+
+  static notFound(what: string): DomainError {
+    return new DomainError('not-found', `${what} was not found`);
+  }
+}
+
+export function problemStatus(code: DomainErrorCode): number {
+  switch (code) {
+    case 'malformed-json':
+    case 'bad-request':
+      return 400;
+    case 'unauthenticated':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not-found':
+      return 404;
+    case 'conflict':
+    case 'snapshot-conflict':
+    case 'table-immutable':
+    case 'table-overlap':
+    case 'idempotency-in-flight':
+      return 409;
+    case 'payload-too-large':
+      return 413;
+    case 'unsupported-media-type':
+      return 415;
+    case 'validation-failed':
+    case 'idempotency-key-reused':
+    case 'no-table-in-force':
+    case 'unprocessable':
+      return 422;
+    case 'rate-limited':
+      return 429;
+    case 'database-unavailable':
+      return 503;
+    case 'internal':
+      return 500;
+  }
+}
+
+export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
+  'validation-failed': 'The request has invalid fields',
+  'malformed-json': 'The body is not acceptable JSON',
+  'bad-request': 'Bad request',
+  unauthenticated: 'Missing or invalid API key',
+  forbidden: 'The API key may not do this',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  'snapshot-conflict': 'A different snapshot is already stored for this client tenant and date',
+  'table-immutable': 'A published weighting table version cannot change',
+  'table-overlap': 'The effective interval overlaps another published version',
+  'idempotency-in-flight': 'A request with this Idempotency-Key is still being processed',
+  'idempotency-key-reused': 'This Idempotency-Key was used with a different request',
+  'no-table-in-force': 'No published version of the weighting table is in force',
+  unprocessable: 'The request cannot be processed',
+  'payload-too-large': 'The body is larger than the limit',
+  'unsupported-media-type': 'The body must be JSON',
+  'rate-limited': 'Too many requests',
+  'database-unavailable': 'The database is unavailable; retry shortly',
+  internal: 'Internal error',
+};
+
+export const PROBLEM_TYPE_BASE = 'urn:securescore:problem:';

@@ -1,0 +1,109 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JsonInputError } from '../json/hardened-json.parser.js';
+import { isDatabaseUnavailable } from './database-errors.js';
+import {
+  DomainError,
+  DomainErrorCode,
+  FieldViolation,
+  PROBLEM_TITLES,
+  PROBLEM_TYPE_BASE,
+  problemStatus,
+} from './domain-error.js';
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldViolation[];
+  [extension: string]: unknown;
+}
+
+/** Renders every error, from any layer, as an RFC 9457 `application/problem+json` document. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const error = toDomainError(exception);
+    if (error.code === 'internal') {
+      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    }
+    const status = problemStatus(error.code);
+    const problem: ProblemDocument = {
+      type: PROBLEM_TYPE_BASE + error.code,
+      title: PROBLEM_TITLES[error.code],
+      status,
+      detail: error.message,
+      instance: request.url,
+      requestId: request.id,
+      ...error.extensions,
+    };
+    if (error.errors.length > 0) problem.errors = error.errors;
+    if (status === 503 || status === 429) void reply.header('retry-after', '1');
+    if (status === 413) void reply.header('connection', 'close');
+    void reply.status(status).type('application/problem+json').send(problem);
+  }
+}
+
+export function toDomainError(exception: unknown): DomainError {
+  if (exception instanceof DomainError) return exception;
+  if (exception instanceof JsonInputError) {
+    const errors = [{ pointer: exception.pointer ?? '', message: exception.message }];
+    return new DomainError('malformed-json', exception.message, errors);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return new DomainError('database-unavailable', 'The database is unavailable; retry shortly');
+  }
+  const status = httpStatusOf(exception);
+  if (status !== undefined && status < 500) {
+    return new DomainError(codeForStatus(status), messageOf(exception));
+  }
+  return new DomainError('internal', 'An internal error occurred; it has been logged');
+}
+
+function httpStatusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const candidate = exception as { statusCode?: unknown; status?: unknown };
+  const status = candidate?.statusCode ?? candidate?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function codeForStatus(status: number): DomainErrorCode {
+  switch (status) {
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not-found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload-too-large';
+    case 415:
+      return 'unsupported-media-type';
+    case 422:
+      return 'unprocessable';
+    case 429:
+      return 'rate-limited';
+    default:
+      return 'bad-request';
+  }
+}
+
+function messageOf(exception: unknown): string {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && 'message' in response) {
+      const message = (response as { message: unknown }).message;
+      if (typeof message === 'string') return message;
+    }
+  }
+  return exception instanceof Error ? exception.message : 'Bad request';
+}

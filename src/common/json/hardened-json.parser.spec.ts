@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { JsonInputError, parseJsonStrict } from './hardened-json.parser.js';
+
+function failure(text: string, depth = 32): JsonInputError {
+  try {
+    parseJsonStrict(text, depth);
+  } catch (error) {
+    if (error instanceof JsonInputError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${text} to be rejected`);
+}
+
+describe('parseJsonStrict', () => {
+  it('parses what JSON.parse parses, for any JSON value without forbidden keys', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = JSON.stringify(value);
+        fc.pre(!/"(__proto__|constructor|prototype)"\s*:/.test(text));
+        expect(parseJsonStrict(text, 64)).toEqual(JSON.parse(text));
+      }),
+      { seed: 20261128, numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['truncated', '{"a": 1', 'syntax'],
+    ['trailing comma', '{"a": 1,}', 'syntax'],
+    ['NaN literal', '{"a": NaN}', 'syntax'],
+    ['Infinity literal', '[Infinity]', 'syntax'],
+    ['single quotes', "{'a': 1}", 'syntax'],
+    ['leading zero', '[01]', 'syntax'],
+    ['bare control character', '["a\u0001b"]', 'syntax'],
+    ['bad escape', '["\\x41"]', 'syntax'],
+    ['empty body', '', 'syntax'],
+    ['two values', '{} {}', 'syntax'],
+    ['comment', '{"a": 1 /* no */}', 'syntax'],
+  ])('rejects %s', (_name, text, code) => {
+    expect(failure(text).code).toBe(code);
+  });
+
+  it.each([
+    ['{"a": {"__proto__": {"polluted": true}}}', '/a/__proto__'],
+    ['[{"constructor": {"prototype": {}}}]', '/0/constructor'],
+    ['{"x": [1, {"prototype": 1}]}', '/x/1/prototype'],
+  ])('rejects a forbidden key in %s at its pointer', (text, pointer) => {
+    const error = failure(text);
+    expect([error.code, error.pointer]).toEqual(['forbidden-key', pointer]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('rejects duplicate member names with the pointer of the repeat', () => {
+    const error = failure('{"value": [{"currentScore": 1, "currentScore": 999}]}');
+    expect([error.code, error.pointer]).toEqual(['duplicate-key', '/value/0/currentScore']);
+  });
+
+  it('escapes pointer tokens per RFC 6901', () => {
+    expect(failure('{"a/b": {"c~d": 1, "c~d": 2}}').pointer).toBe('/a~1b/c~0d');
+  });
+
+  it('limits nesting depth before recursing further', () => {
+    expect(parseJsonStrict('[[[1]]]', 3)).toEqual([[[1]]]);
+    expect(failure('[[[[1]]]]', 3).code).toBe('depth');
+    expect(failure('['.repeat(40_000) + ']'.repeat(40_000)).code).toBe('depth');
+  });
+
+  it.each([['1e400'], ['-1e400']])('rejects %s, which overflows a double', (literal) => {
+    const error = failure(`{"n": ${literal}}`);
+    expect([error.code, error.pointer]).toEqual(['number', '/n']);
+  });
+
+  it('rejects a number whose written digits a double cannot keep', () => {
+    expect(failure('[0.1000000000000000055511151231257827]').code).toBe('number');
+    expect(failure('[12345678901234567891]').code).toBe('number');
+  });
+
+  it.each([
+    ['0.30000000000000004', 0.30000000000000004],
+    ['9.0', 9],
+    ['1E2', 100],
+    ['123456789012345', 123456789012345],
+    ['0.000001', 0.000001],
+    ['1.5e-7', 1.5e-7],
+  ])('keeps %s exactly', (literal, value) => {
+    expect(parseJsonStrict(`[${literal}]`)).toEqual([value]);
+  });
+
+  it('normalises -0 to 0', () => {
+    expect(Object.is((parseJsonStrict('[-0]') as number[])[0], 0)).toBe(true);
+  });
+
+  it('decodes escapes, including surrogate pairs, and skips a byte order mark', () => {
+    expect(parseJsonStrict('\ufeff["a\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00"]')).toEqual([
+      'a"b\\c/\né😀',
+    ]);
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * A strict JSON parser for untrusted bodies. Unlike `JSON.parse` it rejects what a plain parse
+ * silently accepts and a later merge or float turns into a bug:
+ * - duplicate member names (I-JSON; `JSON.parse` keeps the last one),
+ * - `__proto__`, `constructor` and `prototype` keys at any depth (prototype poisoning),
+ * - nesting deeper than `maxDepth` (a deep body parses but overflows the stack later),
+ * - numbers that overflow to ±Infinity, and numbers a double cannot carry to the decimal written
+ *   (the rating is exact decimal arithmetic on the written text: a silently rounded
+ *   `0.1000000000000000055` would change a premium). `-0` becomes `0`.
+ * Every error names the JSON pointer of the offending member where there is one.
+ */
+export type JsonErrorCode = 'syntax' | 'depth' | 'forbidden-key' | 'duplicate-key' | 'number';
+
+export class JsonInputError extends Error {
+  constructor(
+    readonly code: JsonErrorCode,
+    message: string,
+    readonly pointer: string | null,
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// 15 significant decimal digits always survive a round trip through a double.
+const SAFE_DIGITS = 15;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const CONTROL_CHAR = /[\u0000-\u001f]/;
+
+export function parseJsonStrict(text: string, maxDepth = 32): unknown {
+  return new Parser(text, maxDepth).parseDocument();
+}
+
+class Parser {
+  private pos = 0;
+  private readonly path: (string | number)[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  parseDocument(): unknown {
+    if (this.text.charCodeAt(0) === 0xfeff) this.pos = 1;
+    this.skipWhitespace();
+    if (this.pos >= this.text.length) this.fail('syntax', 'The body is empty', false);
+    const value = this.parseValue(0);
+    this.skipWhitespace();
+    if (this.pos < this.text.length)
+      this.fail('syntax', 'Unexpected text after the JSON value', false);
+    return value;
+  }
+
+  private parseValue(depth: number): unknown {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x7b) return this.parseObject(depth + 1);
+    if (c === 0x5b) return this.parseArray(depth + 1);
+    if (c === 0x22) return this.parseString();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
+    if (this.text.startsWith('true', this.pos)) return this.literal(4, true);
+    if (this.text.startsWith('false', this.pos)) return this.literal(5, false);
+    if (this.text.startsWith('null', this.pos)) return this.literal(4, null);
+    return this.fail('syntax', this.unexpected(), false);
+  }
+
+  private literal<T>(length: number, value: T): T {
+    this.pos += length;
+    return value;
+  }
+
+  private parseObject(depth: number): Record<string, unknown> {
+    this.checkDepth(depth);
+    this.pos++;
+    const result: Record<string, unknown> = {};
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 0x7d) return this.literal(1, result);
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 0x22)
+        this.fail('syntax', this.unexpected('a member name'), false);
+      const key = this.parseString();
+      this.path.push(key);
+      if (FORBIDDEN_KEYS.has(key))
+        this.fail('forbidden-key', `The member name "${key}" is not allowed`, true);
+      if (Object.prototype.hasOwnProperty.call(result, key)) {
+        this.fail('duplicate-key', `The member "${key}" appears more than once`, true);
+      }
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 0x3a)
+        this.fail('syntax', this.unexpected("':'"), false);
+      this.pos++;
+      this.skipWhitespace();
+      result[key] = this.parseValue(depth);
+      this.path.pop();
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x7d) return result;
+      if (c !== 0x2c) this.fail('syntax', this.unexpected("',' or '}'", -1), false);
+    }
+  }
+
+  private parseArray(depth: number): unknown[] {
+    this.checkDepth(depth);
+    this.pos++;
+    const result: unknown[] = [];
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 0x5d) return this.literal(1, result);
+    for (;;) {
+      this.skipWhitespace();
+      this.path.push(result.length);
+      result.push(this.parseValue(depth));
+      this.path.pop();
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x5d) return result;
+      if (c !== 0x2c) this.fail('syntax', this.unexpected("',' or ']'", -1), false);
+    }
+  }
+
+  private parseString(): string {
+    const start = ++this.pos;
+    const end = this.text.indexOf('"', start);
+    if (end < 0) this.fail('syntax', 'Unterminated string', false);
+    const raw = this.text.slice(start, end);
+    if (!raw.includes('\\')) {
+      if (CONTROL_CHAR.test(raw))
+        this.fail('syntax', 'Unescaped control character in a string', false);
+      this.pos = end + 1;
+      return raw;
+    }
+    return this.parseEscapedString(start);
+  }
+
+  private parseEscapedString(start: number): string {
+    let out = '';
+    let chunk = start;
+    for (let i = start; i < this.text.length; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 0x22) {
+        this.pos = i + 1;
+        return out + this.text.slice(chunk, i);
+      }
+      if (c < 0x20) this.failAt(i, 'syntax', 'Unescaped control character in a string');
+      if (c !== 0x5c) continue;
+      out += this.text.slice(chunk, i);
+      const e = this.text[i + 1];
+      const simple = ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i += 1;
+      } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(i + 2, i + 6))) {
+        out += String.fromCharCode(parseInt(this.text.slice(i + 2, i + 6), 16));
+        i += 5;
+      } else {
+        this.failAt(i, 'syntax', 'Invalid escape sequence in a string');
+      }
+      chunk = i + 1;
+    }
+    return this.fail('syntax', 'Unterminated string', false);
+  }
+
+  private parseNumber(): number {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) return this.fail('syntax', this.unexpected(), false);
+    const literal = match[0];
+    this.pos += literal.length;
+    const value = Number(literal);
+    if (!Number.isFinite(value)) {
+      this.fail('number', `The number ${literal} is outside the range of a double`, true);
+    }
+    if (significantDigits(literal) > SAFE_DIGITS && !sameDecimal(literal, String(value))) {
+      this.fail(
+        'number',
+        `The number ${literal} has more significant digits than can be kept exactly; send it as a decimal string`,
+        true,
+      );
+    }
+    return value === 0 ? 0 : value;
+  }
+
+  private checkDepth(depth: number): void {
+    if (depth > this.maxDepth) {
+      this.fail('depth', `The body nests deeper than ${this.maxDepth} levels`, false);
+    }
+  }
+
+  private skipWhitespace(): void {
+    for (;;) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.pos++;
+      else return;
+    }
+  }
+
+  private unexpected(expected?: string, offset = 0): string {
+    const at = this.pos + offset;
+    const found = at < this.text.length ? `'${this.text[at]}'` : 'the end of the body';
+    return `Unexpected ${found} at position ${at}${expected ? `, expected ${expected}` : ''}`;
+  }
+
+  private failAt(position: number, code: JsonErrorCode, message: string): never {
+    this.pos = position;
+    return this.fail(code, message, false);
+  }
+
+  private fail(code: JsonErrorCode, message: string, withPointer: boolean): never {
+    const pointer = withPointer ? toPointer(this.path) : null;
+    throw new JsonInputError(code, message, pointer, this.pos);
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+export function toPointer(path: readonly (string | number)[]): string {
+  return path.map((part) => '/' + String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+function significantDigits(literal: string): number {
+  const mantissa = literal
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
+  return mantissa.replace(/^0+/, '').length;
+}
+
+/** Whether two decimal literals denote the same number, compared digit by digit (no floats). */
+function sameDecimal(a: string, b: string): boolean {
+  const x = normalise(a);
+  const y = normalise(b);
+  return x.negative === y.negative && x.digits === y.digits && x.exponent === y.exponent;
+}
+
+function normalise(literal: string): { negative: boolean; digits: string; exponent: number } {
+  const negative = literal.startsWith('-');
+  const [mantissa, exp = '0'] = literal.replace(/^-/, '').split(/[eE]/);
+  const [whole, fraction = ''] = mantissa.split('.');
+  const all = whole + fraction;
+  const leading = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(leading).replace(/0+$/, '');
+  return { negative, digits, exponent: Number(exp) + whole.length - leading };
+}

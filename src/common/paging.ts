@@ -1,0 +1,87 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DomainError } from './errors/domain-error.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageQuery {
+  limit: number;
+  cursor?: string;
+}
+
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** `?limit=&cursor=` on every list route (keyset paging: stable under concurrent inserts). */
+export class PageQueryDto implements PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = DEFAULT_PAGE_SIZE;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+/** An opaque cursor: the sort key values of the last item of the previous page. */
+export function encodeCursor(...values: string[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, arity = 1): string[] | null {
+  if (cursor === undefined) return null;
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(values) &&
+      values.length === arity &&
+      values.every((v) => typeof v === 'string')
+    ) {
+      return values as string[];
+    }
+  } catch {
+    // falls through to the validation error below
+  }
+  throw DomainError.validation([
+    { pointer: '/cursor', message: 'The cursor is not one this service issued' },
+  ]);
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The id after which an id-ordered page starts, or null for the first page. */
+export function decodeIdCursor(cursor: string | undefined): string | null {
+  const values = decodeCursor(cursor);
+  if (values === null) return null;
+  if (!UUID_PATTERN.test(values[0])) {
+    throw DomainError.validation([
+      { pointer: '/cursor', message: 'The cursor is not one this service issued' },
+    ]);
+  }
+  return values[0];
+}
+
+/** Cuts a `limit + 1` query result into a page, with the cursor taken from the last item kept. */
+export function toPage<T, V>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => string[],
+  map: (row: T) => V,
+): Page<V> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return {
+    items: items.map(map),
+    nextCursor: more ? encodeCursor(...cursorOf(items[items.length - 1])) : null,
+  };
+}

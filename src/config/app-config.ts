@@ -1,0 +1,100 @@
+import path from 'node:path';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Every start-up setting, validated once; a bad one stops start-up with a message naming it. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number | null;
+  bootstrapApiKey: string | null;
+  logLevel: LogLevel;
+  dbPoolSize: number;
+  dbConnectTimeoutMs: number;
+  dbStatementTimeoutMs: number;
+  bodyLimitBytes: number;
+  jsonMaxDepth: number;
+  shutdownTimeoutMs: number;
+  role: ProcessRole;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+const ROLES: readonly ProcessRole[] = ['api', 'worker', 'all'];
+
+export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  };
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const bootstrapApiKey = env.BOOTSTRAP_API_KEY?.trim() || null;
+  if (bootstrapApiKey !== null && bootstrapApiKey.length < 24) {
+    problems.push('BOOTSTRAP_API_KEY must be at least 24 characters long');
+  }
+  const embeddedPort = env.EMBEDDED_PG_PORT ? int('EMBEDDED_PG_PORT', 0, 1024, 65535) : null;
+
+  const config: AppConfig = {
+    port: int('PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    embeddedPgPort: embeddedPort,
+    bootstrapApiKey,
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    dbPoolSize: int('DB_POOL_SIZE', 10, 1, 500),
+    dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 60_000, 100, 86_400_000),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    jsonMaxDepth: int('JSON_MAX_DEPTH', 32, 4, 1000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    role: oneOf('ROLE', ROLES, 'all'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, ...overrides };
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { createHttpApp, resolveDatabase } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { createRootLogger } from './common/logging/logger.js';
+import { ShutdownState } from './health/shutdown-state.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createRootLogger(config.logLevel);
+  const database = await resolveDatabase(config, logger);
+  const app = await createHttpApp(config, database.url, { logger });
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ port: config.port, role: config.role, embedded: !config.databaseUrl }, 'Listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: finishing in-flight requests');
+    app.get(ShutdownState).draining = true;
+    const deadline = setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    await app.close();
+    await database.stop();
+    logger.info('Stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Start-up failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

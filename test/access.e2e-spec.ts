@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+describe('access: partners, API keys and the global guard', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const problem = (status: number) =>
+    expect.objectContaining({ status, type: expect.stringMatching(/^urn:securescore:problem:/) });
+
+  it('answers 401 problem documents for a missing, malformed or unknown key', async () => {
+    for (const key of [null, 'short', 'ssk_00000000_' + 'A'.repeat(43)]) {
+      const response = await t.request({ method: 'GET', url: '/v1/api-keys', key });
+      expect(response.status).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toEqual(problem(401));
+    }
+    const basic = await t.request({
+      method: 'GET',
+      url: '/v1/api-keys',
+      key: null,
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
+    expect(basic.status).toBe(401);
+  });
+
+  it('leaves health and docs open', async () => {
+    expect((await t.request({ method: 'GET', url: '/health/live', key: null })).status).toBe(200);
+    expect((await t.request({ method: 'GET', url: '/health/ready', key: null })).body).toEqual({
+      status: 'ok',
+      database: 'ok',
+    });
+    const docs = await t.request({ method: 'GET', url: '/docs-json', key: null });
+    expect(docs.status).toBe(200);
+    expect(docs.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/partners', '/v1/api-keys', '/health/ready']),
+    );
+  });
+
+  it('creates partners and keys; a key is shown once and works at once', async () => {
+    const partner = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      body: { name: 'Northwind' },
+    });
+    expect(partner.status).toBe(201);
+    expect(partner.body).toEqual({ id: expect.any(String), name: 'Northwind' });
+
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'northwind feed', role: 'partner', partnerId: partner.body.id },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^ssk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(created.body.key.startsWith(created.body.prefix)).toBe(true);
+
+    const list = await t.request({ method: 'GET', url: '/v1/api-keys' });
+    expect(list.text).not.toContain(created.body.key);
+    expect(list.body.items.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({
+      role: 'partner',
+      partnerId: partner.body.id,
+      revokedAt: null,
+    });
+
+    // A partner key is authenticated but may not manage keys.
+    const forbidden = await t.request({
+      method: 'GET',
+      url: '/v1/api-keys',
+      key: created.body.key,
+    });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body).toEqual(problem(403));
+  });
+
+  it('rejects a duplicate partner name with 409 and a partner key without partnerId with 422', async () => {
+    await t.request({ method: 'POST', url: '/v1/partners', body: { name: 'Contoso' } });
+    const again = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      body: { name: 'Contoso' },
+    });
+    expect(again.status).toBe(409);
+    const orphan = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'x', role: 'partner' },
+    });
+    expect(orphan.status).toBe(422);
+    expect(orphan.body.errors).toEqual([{ pointer: '/partnerId', message: expect.any(String) }]);
+  });
+
+  it('lists every DTO violation with its pointer, unknown fields included', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: '', role: 'root', isAdmin: true },
+    });
+    expect(response.status).toBe(422);
+    const pointers = response.body.errors.map((e: { pointer: string }) => e.pointer).sort();
+    expect(pointers).toEqual(['/isAdmin', '/name', '/role']);
+  });
+
+  it('stops a revoked key at once', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'temp admin', role: 'admin' },
+    });
+    const key = created.body.key as string;
+    expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(200);
+    const revoked = await t.request({
+      method: 'POST',
+      url: `/v1/api-keys/${created.body.id}/revoke`,
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(401);
+  });
+
+  it('stores no plaintext key, only its SHA-256, and audits key changes', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'audited', role: 'underwriter' },
+    });
+    const client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT * FROM api_keys');
+      const dump =
+        JSON.stringify(rows) + rows.map((r) => (r.key_hash as Buffer).toString('latin1')).join();
+      expect(dump).not.toContain(created.body.key);
+      expect(dump).not.toContain(created.body.key.split('_')[2]);
+      expect(dump).not.toContain(t.adminKey);
+      const audit = await client.query(
+        `SELECT action FROM audit_log WHERE entity_type = 'api-key' AND entity_id = $1`,
+        [created.body.id],
+      );
+      expect(audit.rows).toEqual([{ action: 'api-key.created' }]);
+      await expect(client.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(client.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp } from '../../src/app.factory.js';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, dropTestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  databaseUrl: string;
+  adminKey: string;
+  request(options: TestRequest): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  key?: string | null;
+  body?: unknown;
+  /** Sent as is, for malformed-input tests. */
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  body: any;
+  text: string;
+}
+
+/** The real application on its own fresh database, driven in-process through Fastify's inject. */
+export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+  const config = loadConfig(
+    {},
+    { logLevel: 'silent', ...overrides, bootstrapApiKey: adminKey, databaseUrl },
+  );
+  const app = await createHttpApp(config, databaseUrl, { skipMigrations: true });
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    config,
+    databaseUrl,
+    adminKey,
+    request: (options) => send(app, adminKey, options),
+    close: async () => {
+      await app.close();
+      await dropTestDatabase(databaseUrl);
+    },
+  };
+}
+
+async function send(
+  app: NestFastifyApplication,
+  adminKey: string,
+  options: TestRequest,
+): Promise<TestResponse> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  const key = options.key === undefined ? adminKey : options.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  let payload: string | Buffer | undefined = options.rawBody;
+  if (payload === undefined && options.body !== undefined) {
+    payload = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await app.inject({ method: options.method, url: options.url, headers, payload });
+  const text = response.body;
+  let body: unknown = undefined;
+  try {
+    body = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers, body, text };
+}
