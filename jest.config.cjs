@@ -11,11 +11,19 @@ const swc = [
     module: { type: 'es6' },
   },
 ];
+// Jest on Node < 24.9 cannot require() an ESM package from a CommonJS one (Node itself can):
+// these ESM-only dependencies of CommonJS packages are compiled to CommonJS for the tests only.
+const esmOnlyDependencies = ['content-disposition'];
+const toCommonJs = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': swc },
+  transform: {
+    '^.+\\.ts$': swc,
+    [`node_modules/(${esmOnlyDependencies.join('|')})/.+\\.js$`]: toCommonJs,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyDependencies.join('|')})/)`],
 };
 module.exports = {
   projects: [

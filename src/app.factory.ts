@@ -98,19 +98,21 @@ export async function createHttpApp(
  */
 function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    /^application\/(?:[a-z0-9.+-]*\+)?json$/i,
-    { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
-    (request, body: string | Buffer, done) => {
+  const parse = (request: { bodySha256?: string }, body: string | Buffer) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    request.bodySha256 = sha256Hex(text);
+    return parseJsonStrict(text, config.jsonMaxDepth);
+  };
+  const options = { parseAs: 'string' as const, bodyLimit: config.bodyLimitBytes };
+  for (const type of ['application/json', /^application\/[\w.-]+\+json(?:\s*;|$)/i]) {
+    fastify.addContentTypeParser(type, options, (request, body, done) => {
       try {
-        const text = typeof body === 'string' ? body : body.toString('utf8');
-        (request as { bodySha256?: string }).bodySha256 = sha256Hex(text);
-        done(null, parseJsonStrict(text, config.jsonMaxDepth));
+        done(null, parse(request as { bodySha256?: string }, body as unknown as string));
       } catch (error) {
         done(error as Error, undefined);
       }
-    },
-  );
+    });
+  }
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -47,7 +47,7 @@ export function decodeCursor(cursor: string | undefined, arity = 1): string[] | 
       values.length === arity &&
       values.every((v) => typeof v === 'string')
     ) {
-      return values as string[];
+      return values;
     }
   } catch {
     // falls through to the validation error below

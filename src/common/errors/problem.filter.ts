@@ -101,7 +101,7 @@ function messageOf(exception: unknown): string {
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     if (typeof response === 'object' && response !== null && 'message' in response) {
-      const message = (response as { message: unknown }).message;
+      const message = response.message;
       if (typeof message === 'string') return message;
     }
   }
