@@ -71,8 +71,8 @@ export async function createHttpApp(
     bodyLimit: config.bodyLimitBytes,
     genReqId: (request: { headers: Record<string, unknown> }) =>
       validRequestId(request.headers['x-request-id']) ?? randomUUID(),
-    // Drain on shutdown: in-flight requests finish, idle keep-alive sockets close at once.
-    forceCloseConnections: 'idle',
+    // Drain on shutdown: Fastify's default closes idle keep-alive sockets and lets in-flight
+    // requests finish (Nest's forceCloseConnections would destroy those too).
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 120_000,

