@@ -39,8 +39,8 @@ export async function startServerProcess(
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout!.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
