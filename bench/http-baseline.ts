@@ -1,11 +1,12 @@
-import { Figure, measureLoad, startServer, withRatio } from './support.js';
+import { Figure, measureLoad, startBenchDatabase, startServer, withRatio } from './support.js';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 /** `http.live`: the bare route; `http.auth-noop`: an authenticated no-op, as a ratio to it. */
 export async function benchHttpBaseline(): Promise<Figure[]> {
-  const server = await startServer();
+  const database = await startBenchDatabase();
+  const server = await startServer(database.url);
   try {
     const live = await measureLoad({
       url: `${server.url}/health/live`,
@@ -27,5 +28,6 @@ export async function benchHttpBaseline(): Promise<Figure[]> {
     ];
   } finally {
     await server.stop();
+    await database.stop();
   }
 }

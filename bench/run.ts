@@ -1,4 +1,5 @@
 import { benchHttpBaseline } from './http-baseline.js';
+import { benchIngest } from './ingest.js';
 import type { Figure } from './support.js';
 
 /**

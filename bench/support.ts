@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../src/database/embedded-postgres.js';
+import pg from 'pg';
+import { migrateDatabase } from '../src/app.factory.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { freePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 
 export interface Figure {
   name: string;
@@ -17,29 +20,70 @@ export interface Figure {
 export interface BenchServer {
   url: string;
   adminKey: string;
-  databaseUrl: string | null;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
+export interface BenchDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
 /**
- * The real service in its own process (so the load generator does not share its event loop), on
- * BENCH_DATABASE_URL when set, else on a fresh embedded PostgreSQL in a temporary folder.
+ * A migrated database for one benchmark: a fresh database on BENCH_DATABASE_URL's server when
+ * set, else a fresh embedded PostgreSQL in a temporary folder.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startBenchDatabase(): Promise<BenchDatabase> {
+  const external = process.env.BENCH_DATABASE_URL;
+  let url: string;
+  let stopServer = async () => undefined as void;
+  let dropDatabase = async () => undefined as void;
+  if (external) {
+    const name = `ssu_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: external });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const target = new URL(external);
+    target.pathname = `/${name}`;
+    url = target.toString();
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: external });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    };
+  } else {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-bench-db-'));
+    const embedded = await startEmbeddedPostgres({ dataDir, port: null });
+    url = embedded.url;
+    stopServer = async () => {
+      await embedded.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+  await migrateDatabase(loadConfig({}), url);
+  return {
+    url,
+    stop: async () => {
+      await dropDatabase();
+      await stopServer();
+    },
+  };
+}
+
+/** The real service in its own process, so the load generator does not share its event loop. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-bench-'));
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? null;
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
       BOOTSTRAP_API_KEY: adminKey,
       LOG_LEVEL: 'warn',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -49,13 +93,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
   return {
     url,
     adminKey,
-    databaseUrl,
     process: child,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -106,4 +148,25 @@ export async function measureLoad(options: LoadOptions): Promise<number> {
 
 export function withRatio(figure: Figure, baseline: number): Figure {
   return { ...figure, baseline, ratio: Number((figure.value / baseline).toFixed(3)) };
+}
+
+/** Peak resident memory (VmHWM) of a process, read from /proc while it runs; 0 where unknown. */
+export function watchPeakRss(pid: number): { stop(): number } {
+  let peak = 0;
+  const read = () => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+    } catch {
+      // the process has exited
+    }
+  };
+  const timer = setInterval(read, 100);
+  return {
+    stop: () => {
+      read();
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }

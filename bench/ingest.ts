@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { parseSecureScorePayload } from '../src/secure-scores/graph/secure-score-payload.parser.js';
+import { numericArrayLiteral, textArrayLiteral } from '../src/common/pg-array.js';
+import { prepareSnapshot } from '../src/secure-scores/snapshot-writer.js';
+import { generateSnapshot } from './generate.js';
+import { Figure, measureLoad, startBenchDatabase, startServer, watchPeakRss, withRatio } from './support.js';
+
+const HTTP_CONNECTIONS = 16;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BULK_SNAPSHOTS = Number(process.env.BENCH_BULK_SNAPSHOTS ?? 100_000);
+
+/**
+ * `ingest.http`: POST /v1/secure-scores of the real 68-control snapshot under distinct client
+ * tenants, 16 connections. `ingest.bulk`: the CLI importer on generated ~100-control snapshots
+ * (NDJSON), with its peak RSS. Each beside a raw COPY of the same rows in the same table layout.
+ */
+export async function benchIngest(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  figures.push(...(await benchHttp()));
+  figures.push(...(await benchBulk()));
+  return figures;
+}
+
+async function benchHttp(): Promise<Figure[]> {
+  const database = await startBenchDatabase();
+  const server = await startServer(database.url);
+  try {
+    const fixture = JSON.parse(
+      fs.readFileSync(path.resolve('../shared/fixtures/securescore/heimdall2.secureScore.json'), 'utf8'),
+    ).value[0];
+    let counter = 0;
+    const rate = await measureLoad({
+      url: `${server.url}/v1/secure-scores`,
+      connections: HTTP_CONNECTIONS,
+      seconds: SECONDS,
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => {
+            const azureTenantId = `http-bench-${process.pid}-${counter++}`;
+            return { ...request, body: JSON.stringify({ ...fixture, azureTenantId, id: `${azureTenantId}_2024-01-01` }) };
+          },
+        },
+      ],
+    });
+    const copyRate = await copyBaseline(database.url, Math.max(2_000, Math.round(rate * SECONDS)), (i) => ({
+      ...fixture,
+      azureTenantId: `copy-http-${i}`,
+    }));
+    return [withRatio({ name: 'ingest.http', value: Math.round(rate), unit: 'snapshots/s' }, Math.round(copyRate))];
+  } finally {
+    await server.stop();
+    await database.stop();
+  }
+}
+
+async function benchBulk(): Promise<Figure[]> {
+  const database = await startBenchDatabase();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-bench-bulk-'));
+  try {
+    const file = path.join(dir, 'snapshots.ndjson');
+    await pipeline(
+      Readable.from((function* () {
+        for (let i = 0; i < BULK_SNAPSHOTS; i++) yield `${JSON.stringify(generateSnapshot(i))}\n`;
+      })()),
+      fs.createWriteStream(file),
+    );
+    const started = Date.now();
+    const child = spawn(process.execPath, ['dist/src/cli.js', 'import', file], {
+      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const rss = watchPeakRss(child.pid!);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const peak = rss.stop();
+    if (code !== 0) throw new Error(`the importer exited with ${code}`);
+    const rate = BULK_SNAPSHOTS / ((Date.now() - started) / 1000);
+    const copyRate = await copyBaseline(database.url, BULK_SNAPSHOTS, (i) => ({
+      ...generateSnapshot(i),
+      azureTenantId: `copy-bulk-${i}`,
+    }));
+    return [
+      withRatio({ name: 'ingest.bulk', value: Math.round(rate), unit: 'snapshots/s' }, Math.round(copyRate)),
+      { name: 'ingest.bulk.peak-rss', value: Math.round(peak / 1024 / 1024), unit: 'MB' },
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await database.stop();
+  }
+}
+
+/**
+ * The physical limit: the same snapshots, already validated, hashed and compressed, written to a
+ * file in COPY format (untimed), then streamed with COPY into the same table (timed).
+ */
+async function copyBaseline(databaseUrl: string, count: number, make: (i: number) => Record<string, unknown>): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-bench-copy-'));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const tenants: { id: string }[] = (
+      await client.query(
+        `INSERT INTO client_tenants (azure_tenant_id) SELECT 'copy-' || g || '-' || $2 FROM generate_series(1, $1) g RETURNING id`,
+        [count, process.hrtime.bigint().toString()],
+      )
+    ).rows;
+    const file = path.join(dir, 'rows.copy');
+    const out = fs.createWriteStream(file);
+    for (let i = 0; i < count; i++) {
+      const parsed = parseSecureScorePayload(make(i));
+      if (!parsed.ok) throw new Error('generated snapshot is invalid');
+      const prepared = await prepareSnapshot(parsed.snapshots[0]);
+      if (!out.write(copyRow(tenants[i].id, prepared))) await new Promise((resolve) => out.once('drain', resolve));
+    }
+    await new Promise((resolve) => out.end(resolve));
+    const started = Date.now();
+    await pipeline(
+      fs.createReadStream(file),
+      client.query(
+        copyFrom(`COPY secure_score_snapshots (client_tenant_id, created_date_time, graph_id, source_shape,
+          current_score, max_score, active_user_count, licensed_user_count, enabled_services,
+          average_comparative_scores, control_names, control_categories, control_scores,
+          control_score_percentages, control_max_scores, content_sha256, raw_gzip) FROM STDIN`),
+      ),
+    );
+    return count / ((Date.now() - started) / 1000);
+  } finally {
+    await client.end();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function copyRow(clientTenantId: string, prepared: Awaited<ReturnType<typeof prepareSnapshot>>): string {
+  const s = prepared.snapshot;
+  const fields = [
+    clientTenantId,
+    s.createdDateTime,
+    s.graphId,
+    s.sourceShape,
+    s.currentScore,
+    s.maxScore,
+    s.activeUserCount === null ? null : String(s.activeUserCount),
+    s.licensedUserCount === null ? null : String(s.licensedUserCount),
+    textArrayLiteral(s.enabledServices),
+    JSON.stringify(s.averageComparativeScores),
+    textArrayLiteral(s.controlScores.map((c) => c.controlName)),
+    textArrayLiteral(s.controlScores.map((c) => c.controlCategory)),
+    numericArrayLiteral(s.controlScores.map((c) => c.score)),
+    numericArrayLiteral(s.controlScores.map((c) => c.scoreInPercentage)),
+    numericArrayLiteral(s.controlScores.map((c) => c.maxScore)),
+    prepared.contentSha256,
+    `\\x${prepared.rawGzip.toString("hex")}`,
+  ];
+  return `${fields.map((f) => (f === null ? '\\N' : escapeCopy(f))).join('\t')}\n`;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped. */
+function escapeCopy(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+}
