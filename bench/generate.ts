@@ -11,7 +11,11 @@ function noise(a: number, b: number): number {
 }
 
 /** A Graph v1.0 `secureScore` of about `controls` controls from the shipped catalog. */
-export function generateSnapshot(index: number, controls = 100, day = '2026-07-01'): Record<string, unknown> {
+export function generateSnapshot(
+  index: number,
+  controls = 100,
+  day = '2026-07-01',
+): Record<string, unknown> {
   const azureTenantId = `bench-${String(index).padStart(8, '0')}-0000-0000-0000-000000000000`;
   const scores = catalog.slice(0, controls).map((profile, c) => {
     const maxScore = profile.maxScore ?? 10;
@@ -35,7 +39,12 @@ export function generateSnapshot(index: number, controls = 100, day = '2026-07-0
     enabledServices: ['HasExchange', 'HasSharePoint'],
     licensedUserCount: 0,
     maxScore: scores.length * 10,
-    vendorInformation: { provider: 'SecureScore', providerVersion: null, subProvider: null, vendor: 'Microsoft' },
+    vendorInformation: {
+      provider: 'SecureScore',
+      providerVersion: null,
+      subProvider: null,
+      vendor: 'Microsoft',
+    },
     averageComparativeScores: [{ basis: 'AllTenants', averageScore: 50.5 }],
     controlScores: scores,
   };

@@ -10,7 +10,14 @@ import { parseSecureScorePayload } from '../src/secure-scores/graph/secure-score
 import { numericArrayLiteral, textArrayLiteral } from '../src/common/pg-array.js';
 import { prepareSnapshot } from '../src/secure-scores/snapshot-writer.js';
 import { generateSnapshot } from './generate.js';
-import { Figure, measureLoad, startBenchDatabase, startServer, watchPeakRss, withRatio } from './support.js';
+import {
+  Figure,
+  measureLoad,
+  startBenchDatabase,
+  startServer,
+  watchPeakRss,
+  withRatio,
+} from './support.js';
 
 const HTTP_CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -33,7 +40,10 @@ async function benchHttp(): Promise<Figure[]> {
   const server = await startServer(database.url);
   try {
     const fixture = JSON.parse(
-      fs.readFileSync(path.resolve('../shared/fixtures/securescore/heimdall2.secureScore.json'), 'utf8'),
+      fs.readFileSync(
+        path.resolve('../shared/fixtures/securescore/heimdall2.secureScore.json'),
+        'utf8',
+      ),
     ).value[0];
     let counter = 0;
     const rate = await measureLoad({
@@ -46,16 +56,32 @@ async function benchHttp(): Promise<Figure[]> {
         {
           setupRequest: (request) => {
             const azureTenantId = `http-bench-${process.pid}-${counter++}`;
-            return { ...request, body: JSON.stringify({ ...fixture, azureTenantId, id: `${azureTenantId}_2024-01-01` }) };
+            return {
+              ...request,
+              body: JSON.stringify({
+                ...fixture,
+                azureTenantId,
+                id: `${azureTenantId}_2024-01-01`,
+              }),
+            };
           },
         },
       ],
     });
-    const copyRate = await copyBaseline(database.url, Math.max(2_000, Math.round(rate * SECONDS)), (i) => ({
-      ...fixture,
-      azureTenantId: `copy-http-${i}`,
-    }));
-    return [withRatio({ name: 'ingest.http', value: Math.round(rate), unit: 'snapshots/s' }, Math.round(copyRate))];
+    const copyRate = await copyBaseline(
+      database.url,
+      Math.max(2_000, Math.round(rate * SECONDS)),
+      (i) => ({
+        ...fixture,
+        azureTenantId: `copy-http-${i}`,
+      }),
+    );
+    return [
+      withRatio(
+        { name: 'ingest.http', value: Math.round(rate), unit: 'snapshots/s' },
+        Math.round(copyRate),
+      ),
+    ];
   } finally {
     await server.stop();
     await database.stop();
@@ -68,9 +94,11 @@ async function benchBulk(): Promise<Figure[]> {
   try {
     const file = path.join(dir, 'snapshots.ndjson');
     await pipeline(
-      Readable.from((function* () {
-        for (let i = 0; i < BULK_SNAPSHOTS; i++) yield `${JSON.stringify(generateSnapshot(i))}\n`;
-      })()),
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < BULK_SNAPSHOTS; i++) yield `${JSON.stringify(generateSnapshot(i))}\n`;
+        })(),
+      ),
       fs.createWriteStream(file),
     );
     const started = Date.now();
@@ -88,7 +116,10 @@ async function benchBulk(): Promise<Figure[]> {
       azureTenantId: `copy-bulk-${i}`,
     }));
     return [
-      withRatio({ name: 'ingest.bulk', value: Math.round(rate), unit: 'snapshots/s' }, Math.round(copyRate)),
+      withRatio(
+        { name: 'ingest.bulk', value: Math.round(rate), unit: 'snapshots/s' },
+        Math.round(copyRate),
+      ),
       { name: 'ingest.bulk.peak-rss', value: Math.round(peak / 1024 / 1024), unit: 'MB' },
     ];
   } finally {
@@ -101,7 +132,11 @@ async function benchBulk(): Promise<Figure[]> {
  * The physical limit: the same snapshots, already validated, hashed and compressed, written to a
  * file in COPY format (untimed), then streamed with COPY into the same table (timed).
  */
-async function copyBaseline(databaseUrl: string, count: number, make: (i: number) => Record<string, unknown>): Promise<number> {
+async function copyBaseline(
+  databaseUrl: string,
+  count: number,
+  make: (i: number) => Record<string, unknown>,
+): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-bench-copy-'));
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -118,9 +153,11 @@ async function copyBaseline(databaseUrl: string, count: number, make: (i: number
       const parsed = parseSecureScorePayload(make(i));
       if (!parsed.ok) throw new Error('generated snapshot is invalid');
       const prepared = await prepareSnapshot(parsed.snapshots[0]);
-      if (!out.write(copyRow(tenants[i].id, prepared))) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(copyRow(tenants[i].id, prepared))) {
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
     }
-    await new Promise((resolve) => out.end(resolve));
+    await new Promise<void>((resolve) => out.end(() => resolve()));
     const started = Date.now();
     await pipeline(
       fs.createReadStream(file),
@@ -138,7 +175,10 @@ async function copyBaseline(databaseUrl: string, count: number, make: (i: number
   }
 }
 
-function copyRow(clientTenantId: string, prepared: Awaited<ReturnType<typeof prepareSnapshot>>): string {
+function copyRow(
+  clientTenantId: string,
+  prepared: Awaited<ReturnType<typeof prepareSnapshot>>,
+): string {
   const s = prepared.snapshot;
   const fields = [
     clientTenantId,
@@ -157,12 +197,15 @@ function copyRow(clientTenantId: string, prepared: Awaited<ReturnType<typeof pre
     numericArrayLiteral(s.controlScores.map((c) => c.scoreInPercentage)),
     numericArrayLiteral(s.controlScores.map((c) => c.maxScore)),
     prepared.contentSha256,
-    `\\x${prepared.rawGzip.toString("hex")}`,
+    `\\x${prepared.rawGzip.toString('hex')}`,
   ];
   return `${fields.map((f) => (f === null ? '\\N' : escapeCopy(f))).join('\t')}\n`;
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function escapeCopy(value: string): string {
-  return value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+  return value.replace(
+    /[\\\t\n\r]/g,
+    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!,
+  );
 }

@@ -1,5 +1,6 @@
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchIngest } from './ingest.js';
+import { benchPortfolio } from './portfolio.js';
 import type { Figure } from './support.js';
 
 /**

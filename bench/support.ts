@@ -73,7 +73,10 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 }
 
 /** The real service in its own process, so the load generator does not share its event loop. */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   const child = spawn(process.execPath, ['dist/src/main.js'], {

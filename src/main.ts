@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp, resolveDatabase } from './app.factory.js';
+import { createHttpApp, createWorkerContext, resolveDatabase } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createRootLogger } from './common/logging/logger.js';
 import { ShutdownState } from './health/shutdown-state.js';
@@ -17,16 +17,25 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
-  const app = await createHttpApp(config, database.url, { logger });
-  await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, role: config.role, embedded: !config.databaseUrl }, 'Listening');
+  // A worker process takes portfolio-run jobs and serves no HTTP; `api` and `all` listen.
+  const app =
+    config.role === 'worker'
+      ? await createWorkerContext(config, database.url, { logger })
+      : await createHttpApp(config, database.url, { logger });
+  if (config.role !== 'worker') {
+    await (app as Awaited<ReturnType<typeof createHttpApp>>).listen({
+      port: config.port,
+      host: config.host,
+    });
+  }
+  logger.info({ port: config.port, role: config.role, embedded: !config.databaseUrl }, 'Started');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests');
-    app.get(ShutdownState).draining = true;
+    if (config.role !== 'worker') app.get(ShutdownState).draining = true;
     const deadline = setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
       process.exit(1);

@@ -19,6 +19,11 @@ export interface AppConfig {
   jsonMaxDepth: number;
   shutdownTimeoutMs: number;
   role: ProcessRole;
+  /** A chunk job running longer is presumed dead (its worker crashed) and is retried. */
+  jobExpireSeconds: number;
+  /** How often a worker looks for expired jobs to retry. */
+  jobMaintenanceSeconds: number;
+  portfolioChunkSize: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +90,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     jsonMaxDepth: int('JSON_MAX_DEPTH', 32, 4, 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     role: oneOf('ROLE', ROLES, 'all'),
+    jobExpireSeconds: int('JOB_EXPIRE_SECONDS', 300, 2, 86_400),
+    jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
+    portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 500, 1, 100_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

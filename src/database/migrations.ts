@@ -1,4 +1,14 @@
 import { Foundation1764345600000 } from '../../migrations/1764345600000-Foundation.js';
+import { SecureScoreIngestion1764352800000 } from '../../migrations/1764352800000-SecureScoreIngestion.js';
+import { SeedControlCatalog1764356400000 } from '../../migrations/1764356400000-SeedControlCatalog.js';
+import { WeightingTables1764360000000 } from '../../migrations/1764360000000-WeightingTables.js';
+import { AssessmentsAndPortfolioRuns1764363600000 } from '../../migrations/1764363600000-AssessmentsAndPortfolioRuns.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
-export const MIGRATIONS = [Foundation1764345600000];
+export const MIGRATIONS = [
+  Foundation1764345600000,
+  SecureScoreIngestion1764352800000,
+  SeedControlCatalog1764356400000,
+  WeightingTables1764360000000,
+  AssessmentsAndPortfolioRuns1764363600000,
+];

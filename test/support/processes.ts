@@ -33,6 +33,7 @@ export function runCli(
 /** Starts the compiled server; resolves once it answers /health/ready. */
 export async function startServerProcess(
   env: Record<string, string>,
+  options: { waitForHttp?: boolean } = {},
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
@@ -42,6 +43,17 @@ export async function startServerProcess(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.resume();
   const url = `http://127.0.0.1:${env.PORT}`;
+  // A worker serves no HTTP: it is up once it logs that it started.
+  if (options.waitForHttp === false) {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!stdout.includes('"Started"') && Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { child, url, stderr: () => stderr };
+  }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);

@@ -1,0 +1,85 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { ControlState, Decision, Rating } from '../rating/rating.types.js';
+import { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
+
+/**
+ * A stored rating with every input needed to reproduce it bit for bit: the snapshot, the table
+ * version and its hash, asOf, the industry, the control states and the catalog maxScores used.
+ * Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE.
+ */
+@Entity('assessments')
+@Index('assessments_history_idx', ['clientTenantId', 'createdAt', 'id'])
+@Index('assessments_id_idx', ['id'])
+export class AssessmentEntity {
+  @PrimaryColumn({
+    name: 'client_tenant_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'assessments_pkey',
+  })
+  clientTenantId: string;
+
+  @PrimaryColumn({
+    type: 'uuid',
+    default: () => 'gen_random_uuid()',
+    primaryKeyConstraintName: 'assessments_pkey',
+  })
+  id: string;
+
+  @Column({ name: 'snapshot_id', type: 'uuid' })
+  snapshotId: string;
+
+  @ManyToOne(() => SecureScoreSnapshotEntity)
+  @JoinColumn({
+    name: 'client_tenant_id',
+    referencedColumnName: 'clientTenantId',
+    foreignKeyConstraintName: 'assessments_snapshot_fk',
+  })
+  @JoinColumn({
+    name: 'snapshot_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'assessments_snapshot_fk',
+  })
+  snapshot?: SecureScoreSnapshotEntity;
+
+  @Column({ name: 'table_name', type: 'text' })
+  tableName: string;
+
+  @Column({ name: 'table_version', type: 'text' })
+  tableVersion: string;
+
+  @Column({ name: 'table_sha256', type: 'text' })
+  tableSha256: string;
+
+  @Column({ name: 'as_of', type: 'timestamptz' })
+  asOf: Date;
+
+  @Column({ type: 'text', nullable: true })
+  industry: string | null;
+
+  @Column({ name: 'control_states', type: 'jsonb' })
+  controlStates: Record<string, ControlState>;
+
+  @Column({ name: 'catalog_max_scores', type: 'jsonb' })
+  catalogMaxScores: Record<string, string>;
+
+  @Column({ type: 'jsonb' })
+  rating: Rating;
+
+  @Column({ type: 'text', nullable: true })
+  tier: string | null;
+
+  @Column({ type: 'numeric', nullable: true })
+  factor: string | null;
+
+  @Column({ type: 'text' })
+  decision: Decision;
+
+  @Column({ name: 'portfolio_run_id', type: 'uuid', nullable: true })
+  portfolioRunId: string | null;
+
+  @Column({ name: 'created_by', type: 'text' })
+  createdBy: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
+import type { Principal } from '../access/roles.js';
+import { PageQueryDto } from '../common/paging.js';
+import { AssessmentsService } from './assessments.service.js';
+import { CreateAssessmentDto } from './dto/create-assessment.dto.js';
+
+@ApiTags('assessments')
+@ApiBearerAuth()
+@Roles('partner', 'underwriter', 'admin')
+@Controller('v1')
+export class AssessmentsController {
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Post('client-tenants/:id/assessments')
+  @HttpCode(201)
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: CreateAssessmentDto,
+  ) {
+    return this.assessments.create(principal, id, body);
+  }
+
+  @Get('client-tenants/:id/assessments')
+  history(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: PageQueryDto,
+  ) {
+    return this.assessments.history(principal, id, query);
+  }
+
+  /** JSON by default; `Accept: text/html` gives the printable rating worksheet. */
+  @Get('assessments/:id')
+  @ApiProduces('application/json', 'text/html')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (prefersHtml(accept)) {
+      void reply.header('content-type', 'text/html; charset=utf-8');
+      return this.assessments.worksheet(principal, id);
+    }
+    return this.assessments.get(principal, id);
+  }
+
+  @Post('assessments/:id/replay')
+  @HttpCode(200)
+  replay(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.assessments.replay(principal, id);
+  }
+}
+
+function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = accept.indexOf('text/html');
+  const json = accept.indexOf('application/json');
+  return html >= 0 && (json < 0 || html < json);
+}

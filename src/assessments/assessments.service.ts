@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../access/roles.js';
+import { AuditService } from '../audit/audit.service.js';
+import { assertVisible } from '../client-tenants/client-tenant-access.js';
+import { ClientTenantEntity } from '../client-tenants/client-tenant.entity.js';
+import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
+import { canonicalJson, canonicalSha256 } from '../common/canonical-json.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import { rate } from '../rating/rate.js';
+import type { Rating } from '../rating/rating.types.js';
+import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
+import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
+import { AssessmentEntity } from './assessment.entity.js';
+import { renderWorksheet } from './assessment-worksheet.html.js';
+import type { CreateAssessmentDto } from './dto/create-assessment.dto.js';
+import { catalogSubset, loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
+
+export type AssessmentView = Rating & {
+  id: string;
+  clientTenantId: string;
+  createdAt: string;
+  createdBy: string;
+  portfolioRunId: string | null;
+  inputs: { industry: string | null; controlStates: AssessmentEntity['controlStates'] };
+};
+
+export interface ReplayResult {
+  matches: boolean;
+  differences: { pointer: string; stored: unknown; recomputed: unknown }[];
+}
+
+@Injectable()
+export class AssessmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clientTenants: ClientTenantsService,
+    private readonly tables: WeightingTablesService,
+    private readonly catalog: ControlCatalogService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Rates the client tenant as of a date and files the result with every input it used. */
+  async create(
+    principal: Principal,
+    clientTenantId: string,
+    dto: CreateAssessmentDto,
+  ): Promise<AssessmentView> {
+    await this.clientTenants.findVisible(principal, clientTenantId);
+    const asOf = dto.asOf ? new Date(dto.asOf) : new Date();
+    const table = await this.tables.resolveTable(dto.table ?? null, asOf);
+    const inputs = (
+      await loadRatingInputs(
+        this.dataSource.manager,
+        [clientTenantId],
+        asOf,
+        dto.snapshotId ?? null,
+      )
+    ).get(clientTenantId)!;
+    if (inputs.snapshot === null) {
+      const pointer = dto.snapshotId ? '/snapshotId' : '/asOf';
+      throw DomainError.validation(
+        [
+          {
+            pointer,
+            message: dto.snapshotId
+              ? 'No snapshot of this client tenant has this id'
+              : 'No snapshot at or before asOf',
+          },
+        ],
+        'There is no snapshot to rate',
+      );
+    }
+    const catalog = await this.catalog.maxScores();
+    const rating = rate(toRatingSnapshot(inputs.snapshot), table.compiled, {
+      asOf: asOf.toISOString(),
+      industry: inputs.industry,
+      controlStates: inputs.controlStates,
+      catalogMaxScores: catalog,
+    });
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(
+        manager.create(AssessmentEntity, {
+          clientTenantId,
+          snapshotId: inputs.snapshot!.id,
+          tableName: table.name,
+          tableVersion: table.version,
+          tableSha256: table.sha256,
+          asOf,
+          industry: inputs.industry,
+          controlStates: inputs.controlStates,
+          catalogMaxScores: catalogSubset(catalog, inputs.snapshot!.controlNames),
+          rating,
+          tier: rating.tier,
+          factor: rating.factor,
+          decision: rating.decision,
+          portfolioRunId: null,
+          createdBy: principal.keyId,
+        }),
+      );
+      await this.audit.record(manager, principal, {
+        action: 'assessment.created',
+        entityType: 'assessment',
+        entityId: saved.id,
+        clientTenantId,
+        afterSha256: canonicalSha256(rating),
+        details: {
+          table: rating.table,
+          tier: rating.tier,
+          factor: rating.factor,
+          decision: rating.decision,
+        },
+      });
+      return toView(saved);
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<AssessmentView> {
+    return toView((await this.findVisible(principal, id)).assessment);
+  }
+
+  async worksheet(principal: Principal, id: string): Promise<string> {
+    const { assessment, tenant } = await this.findVisible(principal, id);
+    return renderWorksheet({
+      id: assessment.id,
+      clientTenantId: assessment.clientTenantId,
+      clientTenantName: tenant.name,
+      azureTenantId: tenant.azureTenantId,
+      createdAt: assessment.createdAt.toISOString(),
+      createdBy: assessment.createdBy,
+      rating: assessment.rating,
+    });
+  }
+
+  /** Newest first; `tierChange` marks an assessment whose tier differs from the one before it. */
+  async history(
+    principal: Principal,
+    clientTenantId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<Record<string, unknown>>> {
+    await this.clientTenants.findVisible(principal, clientTenantId);
+    const after = decodeCursor(query.cursor, 2);
+    if (after && (Number.isNaN(Date.parse(after[0])) || !UUID_PATTERN.test(after[1]))) {
+      throw DomainError.validation([
+        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
+      ]);
+    }
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT id, snapshot_id, table_name, table_version, as_of, tier, factor::text AS factor, decision,
+           rating->>'index' AS index, portfolio_run_id, created_at,
+           lag(tier) OVER (ORDER BY created_at, id) AS previous_tier,
+           lag(id) OVER (ORDER BY created_at, id) AS previous_id
+         FROM assessments WHERE client_tenant_id = $1) a
+       WHERE ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2, $3::uuid))
+       ORDER BY a.created_at DESC, a.id DESC LIMIT $4`,
+      [clientTenantId, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1],
+    );
+    return toPage(
+      rows,
+      query.limit,
+      (row) => [(row.created_at as Date).toISOString(), row.id as string],
+      (row) => ({
+        id: row.id,
+        snapshotId: row.snapshot_id,
+        table: { name: row.table_name, version: row.table_version },
+        asOf: (row.as_of as Date).toISOString(),
+        index: row.index,
+        tier: row.tier,
+        factor: row.factor,
+        decision: row.decision,
+        portfolioRunId: row.portfolio_run_id,
+        createdAt: (row.created_at as Date).toISOString(),
+        previousTier: row.previous_id === null ? null : row.previous_tier,
+        tierChange: row.previous_id !== null && row.previous_tier !== row.tier,
+      }),
+    );
+  }
+
+  /** Recomputes the rating from the stored inputs and compares it, field by field, with what was filed. */
+  async replay(principal: Principal, id: string): Promise<ReplayResult> {
+    const { assessment } = await this.findVisible(principal, id);
+    const table = await this.tables.compiledVersion(assessment.tableName, assessment.tableVersion);
+    if (table.sha256 !== assessment.tableSha256) {
+      return {
+        matches: false,
+        differences: [
+          { pointer: '/table/sha256', stored: assessment.tableSha256, recomputed: table.sha256 },
+        ],
+      };
+    }
+    const inputs = (
+      await loadRatingInputs(
+        this.dataSource.manager,
+        [assessment.clientTenantId],
+        assessment.asOf,
+        assessment.snapshotId,
+      )
+    ).get(assessment.clientTenantId)!;
+    const recomputed = rate(toRatingSnapshot(inputs.snapshot!), table.compiled, {
+      asOf: assessment.asOf.toISOString(),
+      industry: assessment.industry,
+      controlStates: assessment.controlStates,
+      catalogMaxScores: new Map(Object.entries(assessment.catalogMaxScores)),
+    });
+    const differences = diffJson(assessment.rating, recomputed);
+    return { matches: differences.length === 0, differences };
+  }
+
+  private async findVisible(
+    principal: Principal,
+    id: string,
+  ): Promise<{ assessment: AssessmentEntity; tenant: ClientTenantEntity }> {
+    const assessment = UUID_PATTERN.test(id)
+      ? await this.dataSource.getRepository(AssessmentEntity).findOneBy({ id })
+      : null;
+    const tenant = assessment
+      ? await this.dataSource
+          .getRepository(ClientTenantEntity)
+          .findOneBy({ id: assessment.clientTenantId })
+      : null;
+    try {
+      assertVisible(principal, tenant);
+    } catch {
+      throw DomainError.notFound('Assessment');
+    }
+    return { assessment: assessment!, tenant: tenant! };
+  }
+}
+
+function toView(a: AssessmentEntity): AssessmentView {
+  return {
+    id: a.id,
+    clientTenantId: a.clientTenantId,
+    ...a.rating,
+    createdAt: a.createdAt.toISOString(),
+    createdBy: a.createdBy,
+    portfolioRunId: a.portfolioRunId,
+    inputs: { industry: a.industry, controlStates: a.controlStates },
+  };
+}
+
+/** Every leaf where two JSON values differ, by JSON pointer (canonical comparison, no floats). */
+export function diffJson(
+  stored: unknown,
+  recomputed: unknown,
+  pointer = '',
+): ReplayResult['differences'] {
+  if (canonicalJson(stored) === canonicalJson(recomputed)) return [];
+  const bothObjects =
+    typeof stored === 'object' &&
+    stored !== null &&
+    typeof recomputed === 'object' &&
+    recomputed !== null &&
+    Array.isArray(stored) === Array.isArray(recomputed);
+  if (!bothObjects) return [{ pointer, stored, recomputed }];
+  const keys = new Set([...Object.keys(stored), ...Object.keys(recomputed)]);
+  return [...keys].flatMap((key) =>
+    diffJson(
+      (stored as Record<string, unknown>)[key],
+      (recomputed as Record<string, unknown>)[key],
+      `${pointer}/${key}`,
+    ),
+  );
+}

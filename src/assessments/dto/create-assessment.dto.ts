@@ -1,0 +1,52 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+
+export class TableReferenceDto {
+  @ApiPropertyOptional({ example: 'sme-cyber' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be a weighting table name' })
+  name: string;
+
+  @ApiPropertyOptional({
+    example: '2027.1',
+    description: 'Without it: the version in force at asOf',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  version?: string;
+}
+
+export class CreateAssessmentDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Default: now' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  asOf?: string;
+
+  @ApiPropertyOptional({
+    type: TableReferenceDto,
+    description: 'Default: the one table name with a version in force',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TableReferenceDto)
+  table?: TableReferenceDto;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Default: the latest snapshot at or before asOf',
+  })
+  @IsOptional()
+  @IsUUID()
+  snapshotId?: string;
+}

@@ -1,0 +1,165 @@
+import type { EntityManager } from 'typeorm';
+import type { ControlState, RatingSnapshot } from '../rating/rating.types.js';
+import type { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
+
+/** What the rating of one client tenant at `asOf` reads besides the table and the catalog. */
+export interface ClientTenantRatingInputs {
+  clientTenantId: string;
+  snapshot: SnapshotRow | null;
+  industry: string | null;
+  controlStates: Record<string, ControlState>;
+}
+
+export type SnapshotRow = Pick<
+  SecureScoreSnapshotEntity,
+  | 'id'
+  | 'clientTenantId'
+  | 'createdDateTime'
+  | 'activeUserCount'
+  | 'licensedUserCount'
+  | 'controlNames'
+  | 'controlCategories'
+  | 'controlScores'
+  | 'controlScorePercentages'
+  | 'controlMaxScores'
+>;
+
+/**
+ * Loads the rating inputs of many client tenants with one query per kind, never one per client
+ * tenant: the latest snapshot at or before `asOf` (or the one named), the industry in force at
+ * `asOf` (the first one recorded when none was recorded by then: the industry describes the
+ * organisation, so the earliest known value applies backwards), and the control states at `asOf`.
+ */
+export async function loadRatingInputs(
+  manager: EntityManager,
+  clientTenantIds: string[],
+  asOf: Date,
+  snapshotId: string | null = null,
+): Promise<Map<string, ClientTenantRatingInputs>> {
+  const [snapshots, industries, states] = await Promise.all([
+    loadSnapshots(manager, clientTenantIds, asOf, snapshotId),
+    loadIndustries(manager, clientTenantIds, asOf),
+    loadControlStates(manager, clientTenantIds, asOf),
+  ]);
+  return new Map(
+    clientTenantIds.map((id) => [
+      id,
+      {
+        clientTenantId: id,
+        snapshot: snapshots.get(id) ?? null,
+        industry: industries.get(id) ?? null,
+        controlStates: states.get(id) ?? {},
+      },
+    ]),
+  );
+}
+
+async function loadSnapshots(
+  manager: EntityManager,
+  ids: string[],
+  asOf: Date,
+  snapshotId: string | null,
+): Promise<Map<string, SnapshotRow>> {
+  const rows: any[] = await manager.query(
+    `SELECT DISTINCT ON (client_tenant_id) id, client_tenant_id, created_date_time, active_user_count,
+       licensed_user_count, control_names, control_categories, control_scores::text[] AS control_scores,
+       control_score_percentages::text[] AS control_score_percentages,
+       control_max_scores::text[] AS control_max_scores
+     FROM secure_score_snapshots
+     WHERE client_tenant_id = ANY($1::uuid[])
+       AND ($3::uuid IS NULL AND created_date_time <= $2 OR id = $3::uuid)
+     ORDER BY client_tenant_id, created_date_time DESC`,
+    [ids, asOf, snapshotId],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.client_tenant_id,
+      {
+        id: row.id,
+        clientTenantId: row.client_tenant_id,
+        createdDateTime: row.created_date_time,
+        activeUserCount: row.active_user_count,
+        licensedUserCount: row.licensed_user_count,
+        controlNames: row.control_names,
+        controlCategories: row.control_categories,
+        controlScores: row.control_scores,
+        controlScorePercentages: row.control_score_percentages,
+        controlMaxScores: row.control_max_scores,
+      },
+    ]),
+  );
+}
+
+async function loadIndustries(
+  manager: EntityManager,
+  ids: string[],
+  asOf: Date,
+): Promise<Map<string, string | null>> {
+  const rows: { client_tenant_id: string; industry: string | null }[] = await manager.query(
+    `SELECT t.id AS client_tenant_id,
+       COALESCE(
+         (SELECT h.industry FROM client_tenant_industry_history h
+          WHERE h.client_tenant_id = t.id AND h.effective_at <= $2 ORDER BY h.effective_at DESC LIMIT 1),
+         (SELECT h.industry FROM client_tenant_industry_history h
+          WHERE h.client_tenant_id = t.id ORDER BY h.effective_at LIMIT 1),
+         t.industry) AS industry
+     FROM client_tenants t WHERE t.id = ANY($1::uuid[])`,
+    [ids, asOf],
+  );
+  return new Map(rows.map((row) => [row.client_tenant_id, row.industry]));
+}
+
+async function loadControlStates(
+  manager: EntityManager,
+  ids: string[],
+  asOf: Date,
+): Promise<Map<string, Record<string, ControlState>>> {
+  const rows: { client_tenant_id: string; control_name: string; state: ControlState }[] =
+    await manager.query(
+      `SELECT DISTINCT ON (client_tenant_id, control_name) client_tenant_id, control_name, state
+     FROM client_tenant_control_states
+     WHERE client_tenant_id = ANY($1::uuid[]) AND effective_at <= $2
+     ORDER BY client_tenant_id, control_name, effective_at DESC`,
+      [ids, asOf],
+    );
+  const states = new Map<string, Record<string, ControlState>>();
+  for (const row of rows) {
+    const forTenant = states.get(row.client_tenant_id) ?? {};
+    forTenant[row.control_name] = row.state;
+    states.set(row.client_tenant_id, forTenant);
+  }
+  return states;
+}
+
+/** The stored snapshot as the pure rating reads it (decimals stay strings from `pg`). */
+export function toRatingSnapshot(row: SnapshotRow): RatingSnapshot {
+  return {
+    id: row.id,
+    createdDateTime: row.createdDateTime.toISOString(),
+    activeUserCount: row.activeUserCount,
+    licensedUserCount: row.licensedUserCount,
+    controlScores: row.controlNames.map((controlName, i) => ({
+      controlName,
+      controlCategory: row.controlCategories[i],
+      score: row.controlScores[i],
+      scoreInPercentage: row.controlScorePercentages[i],
+      maxScore: row.controlMaxScores[i],
+    })),
+  };
+}
+
+/**
+ * The catalog maxScores a rating of this snapshot can read (its own controls and the table's),
+ * kept with an assessment so that a replay years later sees the catalog as it was.
+ */
+export function catalogSubset(
+  catalog: ReadonlyMap<string, string>,
+  names: Iterable<string>,
+): Record<string, string> {
+  const subset: Record<string, string> = {};
+  for (const name of names) {
+    const maxScore = catalog.get(name);
+    if (maxScore !== undefined) subset[name] = maxScore;
+  }
+  return subset;
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../access/roles.js';
+import { AuditService } from '../audit/audit.service.js';
+import { canonicalSha256 } from '../common/canonical-json.js';
+import { decodeIdCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import { assertVisible, partnerScope } from './client-tenant-access.js';
+import { ClientTenantIndustryEntity } from './client-tenant-industry.entity.js';
+import { ClientTenantEntity } from './client-tenant.entity.js';
+import type { ListClientTenantsQueryDto, UpdateClientTenantDto } from './dto/client-tenant.dto.js';
+
+export interface ClientTenantView {
+  id: string;
+  azureTenantId: string;
+  partnerId: string | null;
+  name: string | null;
+  industry: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+@Injectable()
+export class ClientTenantsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(
+    principal: Principal,
+    query: ListClientTenantsQueryDto,
+  ): Promise<Page<ClientTenantView>> {
+    const after = decodeIdCursor(query.cursor);
+    const scope = partnerScope(principal);
+    const qb = this.dataSource.getRepository(ClientTenantEntity).createQueryBuilder('t');
+    if (scope !== null) qb.andWhere('t.partner_id = :scope', { scope });
+    if (query.partnerId) qb.andWhere('t.partner_id = :partnerId', { partnerId: query.partnerId });
+    if (query.azureTenantId)
+      qb.andWhere('t.azure_tenant_id = :azure', { azure: query.azureTenantId });
+    if (query.industry) qb.andWhere('t.industry = :industry', { industry: query.industry });
+    if (after) qb.andWhere('t.id > :after', { after });
+    const rows = await qb
+      .orderBy('t.id')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(rows, query.limit, (t) => [t.id], toView);
+  }
+
+  async get(principal: Principal, id: string): Promise<ClientTenantView> {
+    return toView(await this.findVisible(principal, id));
+  }
+
+  /** The client tenant, if this principal may see it; else a 404 (see `assertVisible`). */
+  async findVisible(
+    principal: Principal,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<ClientTenantEntity> {
+    const tenant = UUID_PATTERN.test(id)
+      ? await (manager ?? this.dataSource.manager).findOne(ClientTenantEntity, { where: { id } })
+      : null;
+    assertVisible(principal, tenant);
+    return tenant!;
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    change: UpdateClientTenantDto,
+  ): Promise<ClientTenantView> {
+    return this.dataSource.transaction(async (manager) => {
+      const tenant = await this.findVisible(principal, id, manager);
+      const before = canonicalSha256(toView(tenant));
+      if (change.name !== undefined) tenant.name = change.name;
+      if (change.industry !== undefined && change.industry !== tenant.industry) {
+        tenant.industry = change.industry;
+        await manager.insert(ClientTenantIndustryEntity, {
+          clientTenantId: id,
+          effectiveAt: new Date(),
+          industry: change.industry,
+        });
+      }
+      const saved = await manager.save(tenant);
+      await this.audit.record(manager, principal, {
+        action: 'client-tenant.updated',
+        entityType: 'client-tenant',
+        entityId: id,
+        clientTenantId: id,
+        beforeSha256: before,
+        afterSha256: canonicalSha256(toView(saved)),
+        details: { ...change },
+      });
+      return toView(saved);
+    });
+  }
+}
+
+export function toView(tenant: ClientTenantEntity): ClientTenantView {
+  return {
+    id: tenant.id,
+    azureTenantId: tenant.azureTenantId,
+    partnerId: tenant.partnerId,
+    name: tenant.name,
+    industry: tenant.industry,
+    createdAt: tenant.createdAt.toISOString(),
+    updatedAt: tenant.updatedAt.toISOString(),
+  };
+}

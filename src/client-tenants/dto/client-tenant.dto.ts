@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '../../common/paging.js';
+
+export const INDUSTRY_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class ListClientTenantsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  azureTenantId?: string;
+
+  @ApiPropertyOptional({ example: 'healthcare' })
+  @IsOptional()
+  @Matches(INDUSTRY_SLUG, { message: 'industry must be a lowercase slug' })
+  industry?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  partnerId?: string;
+}
+
+export class UpdateClientTenantDto {
+  @ApiPropertyOptional({ nullable: true, maxLength: 200 })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 'healthcare', description: 'A lowercase slug' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(INDUSTRY_SLUG, {
+    message: 'industry must be a lowercase slug like "financial-services"',
+  })
+  industry?: string | null;
+}

@@ -1,0 +1,242 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  catalogSubset,
+  ClientTenantRatingInputs,
+  loadRatingInputs,
+  toRatingSnapshot,
+} from '../assessments/rating-inputs.js';
+import { textArrayLiteral } from '../common/pg-array.js';
+import type { CompiledTable } from '../rating/rate.js';
+import { rate } from '../rating/rate.js';
+import type { Rating } from '../rating/rating.types.js';
+import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
+import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
+import type { ChunkJob } from './job-queue.js';
+import { summariseRun } from './portfolio-summary.js';
+import { PortfolioRunEntity } from './portfolio-run.entity.js';
+
+interface Outcome {
+  clientTenantId: string;
+  inputs: ClientTenantRatingInputs;
+  rating: Rating | null;
+  previous: { tier: string | null; factor: string | null } | null;
+  /** The catalog maxScores this rating could read, stored with its assessment for replays. */
+  catalogUsed: Record<string, string>;
+  error: string | null;
+}
+
+/**
+ * Rates one chunk of a run's pinned client tenants and records the results exactly once: the
+ * chunk's write transaction holds an advisory lock for (run, chunk) and writes only the members
+ * that still have no result, so a retried or doubly delivered job adds nothing twice. The
+ * transaction that completes the last member also writes the summary and closes the run.
+ */
+@Injectable()
+export class ChunkProcessor {
+  private readonly logger = new Logger(ChunkProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tables: WeightingTablesService,
+    private readonly catalog: ControlCatalogService,
+  ) {}
+
+  async process(job: ChunkJob): Promise<void> {
+    const run = await this.dataSource
+      .getRepository(PortfolioRunEntity)
+      .findOneBy({ id: job.runId });
+    if (!run || run.status === 'cancelled' || run.status === 'succeeded' || run.status === 'failed')
+      return;
+    await this.dataSource.query(
+      `UPDATE portfolio_runs SET status = 'running', started_at = now() WHERE id = $1 AND status = 'queued'`,
+      [run.id],
+    );
+    const members = await this.pendingMembers(this.dataSource.manager, job);
+    if (members.length === 0) return;
+    const outcomes = await this.rateMembers(run, members);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `run:${job.runId}:${job.chunk}`,
+      ]);
+      const still = new Set(await this.pendingMembers(manager, job));
+      const fresh = outcomes.filter((o) => still.has(o.clientTenantId));
+      if (fresh.length === 0) return;
+      const assessmentIds = run.tablePublished
+        ? await insertAssessments(manager, run, fresh)
+        : new Map<string, string>();
+      await insertResults(manager, run.id, fresh, assessmentIds);
+      await this.advance(manager, run, fresh);
+    });
+  }
+
+  private async pendingMembers(manager: EntityManager, job: ChunkJob): Promise<string[]> {
+    const rows: { client_tenant_id: string }[] = await manager.query(
+      `SELECT m.client_tenant_id FROM portfolio_run_members m
+       WHERE m.run_id = $1 AND m.chunk = $2 AND NOT EXISTS (
+         SELECT 1 FROM portfolio_run_results r WHERE r.run_id = m.run_id AND r.client_tenant_id = m.client_tenant_id)`,
+      [job.runId, job.chunk],
+    );
+    return rows.map((row) => row.client_tenant_id);
+  }
+
+  private async rateMembers(run: PortfolioRunEntity, members: string[]): Promise<Outcome[]> {
+    const table = await this.tables.compiledVersion(run.tableName, run.tableVersion);
+    const compareTable = run.compareTo?.table
+      ? await this.tables.compiledVersion(
+          (run.compareTo.table as { name: string }).name,
+          (run.compareTo.table as { version: string }).version,
+        )
+      : null;
+    const [inputs, catalog, previousRun] = await Promise.all([
+      loadRatingInputs(this.dataSource.manager, members, run.asOf),
+      this.catalog.maxScores(),
+      run.compareTo?.runId
+        ? previousResults(this.dataSource.manager, run.compareTo.runId as string, members)
+        : null,
+    ]);
+    return members.map((clientTenantId) => {
+      const input = inputs.get(clientTenantId)!;
+      if (input.snapshot === null) {
+        const error = 'no snapshot at or before asOf';
+        return {
+          clientTenantId,
+          inputs: input,
+          rating: null,
+          previous: null,
+          catalogUsed: {},
+          error,
+        };
+      }
+      const context = {
+        asOf: run.asOf.toISOString(),
+        industry: input.industry,
+        controlStates: input.controlStates,
+        catalogMaxScores: catalog,
+      };
+      const snapshot = toRatingSnapshot(input.snapshot);
+      const rating = rate(snapshot, table, context);
+      const other = compareTable ? rate(snapshot, compareTable, context) : null;
+      const previous = other
+        ? { tier: other.tier, factor: other.factor }
+        : (previousRun?.get(clientTenantId) ?? null);
+      const catalogUsed = catalogSubset(catalog, input.snapshot.controlNames);
+      return { clientTenantId, inputs: input, rating, previous, catalogUsed, error: null };
+    });
+  }
+
+  private async advance(
+    manager: EntityManager,
+    run: PortfolioRunEntity,
+    fresh: Outcome[],
+  ): Promise<void> {
+    const failed = fresh.filter((o) => o.error !== null).length;
+    const [row]: { done: number; failed: number; total: number; status: string }[] =
+      await manager.query(
+        `UPDATE portfolio_runs SET done = done + $2, failed = failed + $3 WHERE id = $1
+       RETURNING done, failed, total, status`,
+        [run.id, fresh.length - failed, failed],
+      );
+    if (row.done + row.failed < row.total || row.status === 'cancelled') return;
+    const summary = await summariseRun(manager, run.id, run.compareTo !== null);
+    await manager.query(
+      `UPDATE portfolio_runs SET status = 'succeeded', finished_at = now(), summary = $2 WHERE id = $1`,
+      [run.id, JSON.stringify(summary)],
+    );
+    this.logger.log(
+      { runId: run.id, total: row.total, failed: row.failed },
+      'Portfolio run finished',
+    );
+  }
+}
+
+async function previousResults(
+  manager: EntityManager,
+  runId: string,
+  members: string[],
+): Promise<Map<string, { tier: string | null; factor: string | null }>> {
+  const rows: { client_tenant_id: string; tier: string | null; factor: string | null }[] =
+    await manager.query(
+      `SELECT client_tenant_id, tier, factor::text FROM portfolio_run_results
+     WHERE run_id = $1 AND client_tenant_id = ANY($2::uuid[]) AND error IS NULL`,
+      [runId, members],
+    );
+  return new Map(rows.map((row) => [row.client_tenant_id, { tier: row.tier, factor: row.factor }]));
+}
+
+function lackingControls(rating: Rating): string[] {
+  return rating.contributions.filter((c) => c.adoption !== '1.0000').map((c) => c.control);
+}
+
+async function insertAssessments(
+  manager: EntityManager,
+  run: PortfolioRunEntity,
+  outcomes: Outcome[],
+): Promise<Map<string, string>> {
+  const rated = outcomes.filter((o): o is Outcome & { rating: Rating } => o.rating !== null);
+  if (rated.length === 0) return new Map();
+  const rows: { id: string; client_tenant_id: string }[] = await manager.query(
+    `INSERT INTO assessments (client_tenant_id, snapshot_id, table_name, table_version, table_sha256, as_of,
+       industry, control_states, catalog_max_scores, rating, tier, factor, decision, portfolio_run_id, created_by)
+     SELECT t.client_tenant_id, t.snapshot_id, $4, $5, $6, $7, t.industry, t.control_states,
+       t.catalog_max_scores, t.rating, t.tier, t.factor, t.decision, $8, $9
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::text[],
+       $14::numeric[], $15::text[])
+       AS t(client_tenant_id, snapshot_id, industry, control_states, catalog_max_scores, rating, tier, factor, decision)
+     RETURNING id, client_tenant_id`,
+    [
+      rated.map((o) => o.clientTenantId),
+      rated.map((o) => o.inputs.snapshot!.id),
+      rated.map((o) => o.inputs.industry),
+      run.tableName,
+      run.tableVersion,
+      run.tableSha256,
+      run.asOf,
+      run.id,
+      `portfolio-run:${run.id}`,
+      rated.map((o) => JSON.stringify(o.inputs.controlStates)),
+      rated.map((o) => JSON.stringify(o.catalogUsed)),
+      rated.map((o) => JSON.stringify(o.rating)),
+      rated.map((o) => o.rating.tier),
+      rated.map((o) => o.rating.factor),
+      rated.map((o) => o.rating.decision),
+    ],
+  );
+  return new Map(rows.map((row) => [row.client_tenant_id, row.id]));
+}
+
+async function insertResults(
+  manager: EntityManager,
+  runId: string,
+  outcomes: Outcome[],
+  assessmentIds: Map<string, string>,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO portfolio_run_results (run_id, client_tenant_id, snapshot_id, index, tier, factor, decision,
+       reasons, missing_controls, lacking_controls, previous_tier, previous_factor, error, assessment_id)
+     SELECT $1, t.client_tenant_id, t.snapshot_id, t.index, t.tier, t.factor, t.decision, t.reasons::text[],
+       t.missing::text[], t.lacking::text[], t.previous_tier, t.previous_factor, t.error, t.assessment_id
+     FROM unnest($2::uuid[], $3::uuid[], $4::numeric[], $5::text[], $6::numeric[], $7::text[], $8::text[],
+       $9::text[], $10::text[], $11::text[], $12::numeric[], $13::text[], $14::uuid[])
+       AS t(client_tenant_id, snapshot_id, index, tier, factor, decision, reasons, missing, lacking,
+            previous_tier, previous_factor, error, assessment_id)
+     ON CONFLICT (run_id, client_tenant_id) DO NOTHING`,
+    [
+      runId,
+      outcomes.map((o) => o.clientTenantId),
+      outcomes.map((o) => o.inputs.snapshot?.id ?? null),
+      outcomes.map((o) => o.rating?.index ?? null),
+      outcomes.map((o) => o.rating?.tier ?? null),
+      outcomes.map((o) => o.rating?.factor ?? null),
+      outcomes.map((o) => o.rating?.decision ?? null),
+      outcomes.map((o) => textArrayLiteral(o.rating?.reasons ?? [])),
+      outcomes.map((o) => textArrayLiteral(o.rating?.missingControls ?? [])),
+      outcomes.map((o) => textArrayLiteral(o.rating ? lackingControls(o.rating) : [])),
+      outcomes.map((o) => o.previous?.tier ?? null),
+      outcomes.map((o) => o.previous?.factor ?? null),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => assessmentIds.get(o.clientTenantId) ?? null),
+    ],
+  );
+}

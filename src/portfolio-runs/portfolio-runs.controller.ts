@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
+import type { Principal } from '../access/roles.js';
+import { csvLine } from '../common/csv.js';
+import { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
+import { RunResultsQueryDto } from './dto/run-results-query.dto.js';
+import { PortfolioRunsService, RESULT_COLUMNS } from './portfolio-runs.service.js';
+
+@ApiTags('portfolio runs')
+@ApiBearerAuth()
+@Roles('underwriter', 'actuary', 'admin')
+@Controller('v1/portfolio-runs')
+export class PortfolioRunsController {
+  constructor(private readonly runs: PortfolioRunsService) {}
+
+  @Post()
+  @HttpCode(202)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePortfolioRunDto) {
+    return this.runs.create(principal, body);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.runs.get(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.runs.cancel(principal, id);
+  }
+
+  @Get(':id/results')
+  @ApiProduces('application/json', 'text/csv')
+  async results(
+    @Param('id') id: string,
+    @Query() query: RunResultsQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (query.format !== 'csv') return this.runs.results(id, query);
+    const rows = this.runs.allResults(id);
+    const first = await rows.next(); // a missing run must still answer 404, before any CSV is sent
+    async function* lines() {
+      yield csvLine(RESULT_COLUMNS);
+      for (let row = first; !row.done; row = await rows.next()) {
+        yield csvLine(RESULT_COLUMNS.map((column) => row.value[column]));
+      }
+    }
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="portfolio-run-${id}.csv"`);
+    return Readable.from(lines());
+  }
+}

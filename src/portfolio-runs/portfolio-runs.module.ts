@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { SecureScoresModule } from '../secure-scores/secure-scores.module.js';
+import { WeightingTablesModule } from '../weighting-tables/weighting-tables.module.js';
+import { ChunkProcessor } from './chunk-processor.js';
+import { JobQueue } from './job-queue.js';
+import { PortfolioRunsController } from './portfolio-runs.controller.js';
+import { PortfolioRunsService } from './portfolio-runs.service.js';
+import { PortfolioRunsWorker } from './portfolio-runs.worker.js';
+
+@Module({
+  imports: [SecureScoresModule, WeightingTablesModule],
+  controllers: [PortfolioRunsController],
+  providers: [JobQueue, ChunkProcessor, PortfolioRunsService, PortfolioRunsWorker],
+  exports: [PortfolioRunsService, JobQueue, ChunkProcessor],
+})
+export class PortfolioRunsModule {}

@@ -1,0 +1,264 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../access/roles.js';
+import { AuditService } from '../audit/audit.service.js';
+import { canonicalSha256 } from '../common/canonical-json.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
+import type { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
+import { JobQueue } from './job-queue.js';
+import { PortfolioRunEntity } from './portfolio-run.entity.js';
+
+export interface PortfolioRunView {
+  id: string;
+  status: string;
+  table: { name: string; version: string; sha256: string; published: boolean };
+  asOf: string;
+  filter: Record<string, unknown>;
+  compareTo: Record<string, unknown> | null;
+  total: number;
+  done: number;
+  failed: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: Record<string, unknown> | null;
+}
+
+export const RESULT_COLUMNS = [
+  'clientTenantId',
+  'azureTenantId',
+  'name',
+  'industry',
+  'snapshotId',
+  'index',
+  'tier',
+  'factor',
+  'decision',
+  'reasons',
+  'previousTier',
+  'previousFactor',
+] as const;
+
+@Injectable()
+export class PortfolioRunsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tables: WeightingTablesService,
+    private readonly jobs: JobQueue,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Pins the table version and the member set, splits the members into chunks and enqueues one
+   * job per chunk, all in one transaction. A named draft version makes an impact test.
+   */
+  async create(principal: Principal, dto: CreatePortfolioRunDto): Promise<{ id: string }> {
+    const asOf = dto.asOf ? new Date(dto.asOf) : new Date();
+    const table = await this.tables.resolveTable(dto.table, asOf, {
+      allowDraft: dto.table.version !== undefined,
+    });
+    const compareTable = dto.compareTo?.table
+      ? await this.tables.resolveTable(dto.compareTo.table, asOf, {
+          allowDraft: dto.compareTo.table.version !== undefined,
+        })
+      : null;
+    if (
+      dto.compareTo?.runId &&
+      !(await this.dataSource
+        .getRepository(PortfolioRunEntity)
+        .existsBy({ id: dto.compareTo.runId }))
+    ) {
+      throw DomainError.validation([
+        { pointer: '/compareTo/runId', message: 'No portfolio run has this id' },
+      ]);
+    }
+    const compareTo = dto.compareTo?.runId
+      ? { runId: dto.compareTo.runId }
+      : compareTable
+        ? {
+            table: {
+              name: compareTable.name,
+              version: compareTable.version,
+              sha256: compareTable.sha256,
+            },
+          }
+        : null;
+    return this.dataSource.transaction(async (manager) => {
+      const run = await manager.save(
+        manager.create(PortfolioRunEntity, {
+          status: 'queued',
+          tableName: table.name,
+          tableVersion: table.version,
+          tableSha256: table.sha256,
+          tablePublished: table.status === 'published',
+          asOf,
+          filter: { ...(dto.filter ?? {}) },
+          compareTo,
+          total: 0,
+          createdBy: principal.keyId,
+        }),
+      );
+      const chunks = await this.pinMembers(manager, run.id, dto);
+      await this.jobs.enqueueChunks(
+        manager,
+        chunks.map((chunk) => ({ runId: run.id, chunk })),
+      );
+      if (chunks.length === 0) {
+        await manager.update(
+          PortfolioRunEntity,
+          { id: run.id },
+          { status: 'succeeded', finishedAt: new Date(), summary: {} },
+        );
+      }
+      await this.audit.record(manager, principal, {
+        action: 'portfolio-run.created',
+        entityType: 'portfolio-run',
+        entityId: run.id,
+        afterSha256: canonicalSha256({
+          table,
+          asOf: asOf.toISOString(),
+          filter: dto.filter ?? {},
+          compareTo,
+        }),
+      });
+      return { id: run.id };
+    });
+  }
+
+  private async pinMembers(
+    manager: EntityManager,
+    runId: string,
+    dto: CreatePortfolioRunDto,
+  ): Promise<number[]> {
+    const filter = dto.filter ?? {};
+    const rows: { chunks: number; total: number }[] = await manager.query(
+      `WITH members AS (
+         INSERT INTO portfolio_run_members (run_id, client_tenant_id, chunk)
+         SELECT $1, t.id, ((row_number() OVER (ORDER BY t.id)) - 1) / $2
+         FROM client_tenants t
+         WHERE ($3::uuid IS NULL OR t.partner_id = $3)
+           AND ($4::text IS NULL OR t.industry = $4)
+           AND ($5::uuid[] IS NULL OR t.id = ANY($5::uuid[]))
+         RETURNING chunk)
+       SELECT count(DISTINCT chunk)::int AS chunks, count(*)::int AS total FROM members`,
+      [
+        runId,
+        this.config.portfolioChunkSize,
+        filter.partnerId ?? null,
+        filter.industry ?? null,
+        filter.clientTenantIds ?? null,
+      ],
+    );
+    await manager.update(PortfolioRunEntity, { id: runId }, { total: rows[0].total });
+    return Array.from({ length: rows[0].chunks }, (_, i) => i);
+  }
+
+  async get(id: string): Promise<PortfolioRunView> {
+    return toView(await this.find(id));
+  }
+
+  async cancel(principal: Principal, id: string): Promise<PortfolioRunView> {
+    return this.dataSource.transaction(async (manager) => {
+      const run = await this.find(id, manager);
+      if (run.status === 'queued' || run.status === 'running') {
+        run.status = 'cancelled';
+        run.finishedAt = new Date();
+        await manager.update(
+          PortfolioRunEntity,
+          { id },
+          { status: 'cancelled', finishedAt: run.finishedAt },
+        );
+        await this.audit.record(manager, principal, {
+          action: 'portfolio-run.cancelled',
+          entityType: 'portfolio-run',
+          entityId: id,
+        });
+      }
+      return toView(run);
+    });
+  }
+
+  async results(
+    id: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<Record<string, unknown>>> {
+    await this.find(id);
+    const after = decodeCursor(query.cursor);
+    if (after && !UUID_PATTERN.test(after[0])) {
+      throw DomainError.validation([
+        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
+      ]);
+    }
+    const rows = await this.dataSource.query(
+      `${RESULTS_SQL} AND ($2::uuid IS NULL OR r.client_tenant_id > $2) ORDER BY r.client_tenant_id LIMIT $3`,
+      [id, after?.[0] ?? null, query.limit + 1],
+    );
+    return toPage(
+      rows,
+      query.limit,
+      (row: Record<string, unknown>) => [row.clientTenantId as string],
+      (row) => row,
+    );
+  }
+
+  /** All results in client tenant order, a page at a time, for the CSV export stream. */
+  async *allResults(id: string): AsyncGenerator<Record<string, unknown>> {
+    await this.find(id);
+    let after: string | null = null;
+    for (;;) {
+      const rows: Record<string, unknown>[] = await this.dataSource.query(
+        `${RESULTS_SQL} AND ($2::uuid IS NULL OR r.client_tenant_id > $2) ORDER BY r.client_tenant_id LIMIT 1000`,
+        [id, after],
+      );
+      yield* rows;
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1].clientTenantId as string;
+    }
+  }
+
+  private async find(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PortfolioRunEntity> {
+    const run = UUID_PATTERN.test(id) ? await manager.findOneBy(PortfolioRunEntity, { id }) : null;
+    if (!run) throw DomainError.notFound('Portfolio run');
+    return run;
+  }
+}
+
+const RESULTS_SQL = `
+  SELECT r.client_tenant_id AS "clientTenantId", t.azure_tenant_id AS "azureTenantId", t.name,
+    t.industry, r.snapshot_id AS "snapshotId", r.index::text AS index, r.tier, r.factor::text AS factor,
+    r.decision, r.reasons, r.previous_tier AS "previousTier", r.previous_factor::text AS "previousFactor",
+    r.missing_controls AS "missingControls", r.error, r.assessment_id AS "assessmentId"
+  FROM portfolio_run_results r JOIN client_tenants t ON t.id = r.client_tenant_id
+  WHERE r.run_id = $1`;
+
+function toView(run: PortfolioRunEntity): PortfolioRunView {
+  return {
+    id: run.id,
+    status: run.status,
+    table: {
+      name: run.tableName,
+      version: run.tableVersion,
+      sha256: run.tableSha256,
+      published: run.tablePublished,
+    },
+    asOf: run.asOf.toISOString(),
+    filter: run.filter,
+    compareTo: run.compareTo,
+    total: run.total,
+    done: run.done,
+    failed: run.failed,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    summary: run.summary,
+  };
+}

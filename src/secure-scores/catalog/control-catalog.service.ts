@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../../access/roles.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { textArrayLiteral } from '../../common/pg-array.js';
+import {
+  NormalizedControlProfile,
+  parseControlProfilesPayload,
+} from '../graph/control-profile.parser.js';
+
+// The catalog changes rarely (a profile push); a short cache keeps it off every rating's path.
+const CATALOG_CACHE_MS = 5_000;
+
+export interface ControlProfilesResult {
+  profiles: number;
+  controlStates: number;
+  clientTenants: number;
+}
+
+@Injectable()
+export class ControlCatalogService {
+  private cache: { at: number; maxScores: ReadonlyMap<string, string> } | null = null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** control name -> the latest known maxScore, as decimal text. */
+  async maxScores(): Promise<ReadonlyMap<string, string>> {
+    if (this.cache && Date.now() - this.cache.at < CATALOG_CACHE_MS) return this.cache.maxScores;
+    const rows: { control_name: string; max_score: string }[] = await this.dataSource.query(
+      'SELECT control_name, max_score FROM control_profiles WHERE max_score IS NOT NULL',
+    );
+    const maxScores = new Map(rows.map((row) => [row.control_name, row.max_score]));
+    this.cache = { at: Date.now(), maxScores };
+    return maxScores;
+  }
+
+  /**
+   * Profiles update the catalog (latest received wins, every version kept in the history); a
+   * profile that names its client tenant also records that client tenant's control state.
+   * One transaction, one statement per step.
+   */
+  async ingestProfiles(principal: Principal, body: unknown): Promise<ControlProfilesResult> {
+    const parsed = parseControlProfilesPayload(body);
+    if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The control profiles are invalid');
+    const profiles = parsed.profiles;
+    const result = await this.dataSource.transaction(async (manager) => {
+      await upsertCatalog(manager, profiles);
+      const states = await this.recordStates(manager, principal, profiles);
+      return { profiles: profiles.length, ...states };
+    });
+    this.cache = null;
+    return result;
+  }
+
+  private async recordStates(
+    manager: EntityManager,
+    principal: Principal,
+    profiles: NormalizedControlProfile[],
+  ): Promise<{ controlStates: number; clientTenants: number }> {
+    const withState = profiles.filter((p) => p.azureTenantId !== null && p.latestState !== null);
+    if (withState.length === 0) return { controlStates: 0, clientTenants: 0 };
+    const partnerId = principal.role === 'partner' ? principal.partnerId : null;
+    const azureIds = [...new Set(withState.map((p) => p.azureTenantId!))];
+    await manager.query(
+      `INSERT INTO client_tenants (azure_tenant_id, partner_id)
+       SELECT a, $2::uuid FROM unnest($1::text[]) AS a ON CONFLICT (azure_tenant_id) DO NOTHING`,
+      [azureIds, partnerId],
+    );
+    const tenants: { id: string; azure_tenant_id: string; partner_id: string | null }[] =
+      await manager.query(
+        'SELECT id, azure_tenant_id, partner_id FROM client_tenants WHERE azure_tenant_id = ANY($1::text[])',
+        [azureIds],
+      );
+    const foreign = tenants.find((t) => partnerId !== null && t.partner_id !== partnerId);
+    if (foreign) {
+      throw new DomainError(
+        'forbidden',
+        `The client tenant ${foreign.azure_tenant_id} is not one of this partner's client tenants`,
+      );
+    }
+    const idOf = new Map(tenants.map((t) => [t.azure_tenant_id, t.id]));
+    await manager.query(
+      `INSERT INTO client_tenant_control_states (client_tenant_id, control_name, effective_at, state, updated_by)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+       ON CONFLICT (client_tenant_id, control_name, effective_at)
+       DO UPDATE SET state = EXCLUDED.state, updated_by = EXCLUDED.updated_by, recorded_at = now()`,
+      [
+        withState.map((p) => idOf.get(p.azureTenantId!)),
+        withState.map((p) => p.id),
+        // A state Graph never dated (the untouched `Default`) counts from the epoch: always in force.
+        withState.map((p) => p.latestState!.updatedDateTime ?? '1970-01-01T00:00:00Z'),
+        withState.map((p) => p.latestState!.state),
+        withState.map((p) => p.latestState!.updatedBy),
+      ],
+    );
+    return { controlStates: withState.length, clientTenants: azureIds.length };
+  }
+}
+
+async function upsertCatalog(
+  manager: EntityManager,
+  profiles: NormalizedControlProfile[],
+): Promise<void> {
+  const unique = [...new Map(profiles.map((p) => [p.id, p])).values()];
+  const column = <T>(pick: (p: NormalizedControlProfile) => T) => unique.map(pick);
+  await manager.query(
+    `INSERT INTO control_profiles (control_name, title, control_category, service, tier, max_score,
+       rank, action_type, user_impact, implementation_cost, threats, deprecated, source, updated_at)
+     SELECT t.*, 'ingested', now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+       $5::text[], $6::numeric[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[],
+       $12::boolean[]) AS t
+     ON CONFLICT (control_name) DO UPDATE SET title = EXCLUDED.title,
+       control_category = EXCLUDED.control_category, service = EXCLUDED.service,
+       tier = EXCLUDED.tier, max_score = EXCLUDED.max_score, rank = EXCLUDED.rank,
+       action_type = EXCLUDED.action_type, user_impact = EXCLUDED.user_impact,
+       implementation_cost = EXCLUDED.implementation_cost, threats = EXCLUDED.threats::text[],
+       deprecated = EXCLUDED.deprecated, source = 'ingested', updated_at = now()`,
+    [
+      column((p) => p.id),
+      column((p) => p.title),
+      column((p) => p.controlCategory),
+      column((p) => p.service),
+      column((p) => p.tier),
+      column((p) => p.maxScore),
+      column((p) => p.rank),
+      column((p) => p.actionType),
+      column((p) => p.userImpact),
+      column((p) => p.implementationCost),
+      column((p) => textArrayLiteral(p.threats)),
+      column((p) => p.deprecated),
+    ],
+  );
+  await manager.query(
+    `INSERT INTO control_profile_history (control_name, source, profile)
+     SELECT e->>'id', 'ingested', e FROM jsonb_array_elements($1::jsonb) AS e`,
+    [JSON.stringify(unique.map((p) => p.raw))],
+  );
+}

@@ -1,0 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQueryDto } from '../../common/paging.js';
+
+export class SnapshotHistoryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['controls'], description: "Add each snapshot's control scores" })
+  @IsOptional()
+  @IsIn(['controls'])
+  include?: 'controls';
+}

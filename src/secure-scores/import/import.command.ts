@@ -1,0 +1,55 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { ProgressBar } from '../../common/cli/progress.js';
+import { openImportInput } from './import-sources.js';
+import { SnapshotImporter } from './snapshot-importer.js';
+
+interface ImportCommandOptions {
+  batchSize?: number;
+}
+
+@Command({
+  name: 'import',
+  arguments: '<source>',
+  description:
+    'Bulk-import Secure Score JSON files, envelopes and NDJSON (a file, a folder, or - for stdin NDJSON)',
+})
+export class ImportCommand extends CommandRunner {
+  constructor(private readonly importer: SnapshotImporter) {
+    super();
+  }
+
+  async run([source]: string[], options: ImportCommandOptions): Promise<void> {
+    const input = openImportInput(source);
+    const progress = new ProgressBar('import');
+    const started = Date.now();
+    const summary = await this.importer.run(input.records, {
+      batchSize: options.batchSize,
+      onProgress: (s) =>
+        progress.update(
+          s.stored + s.duplicates,
+          input.totalBytes ? input.bytesRead() / input.totalBytes : null,
+          `rejected ${s.rejected.length}`,
+        ),
+    });
+    const done = summary.stored + summary.duplicates;
+    progress.finish(done, `rejected ${summary.rejected.length}`);
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected.length} ` +
+        `in ${seconds.toFixed(1)} s (${Math.round(done / Math.max(seconds, 0.001))} snapshots/s)\n`,
+    );
+    for (const rejection of summary.rejected.filter(Boolean)) {
+      process.stdout.write(`rejected ${rejection.origin}: ${rejection.reason}\n`);
+    }
+    if (summary.rejected.length > 0)
+      throw new Error(`${summary.rejected.length} record(s) rejected`);
+  }
+
+  @Option({ flags: '--batch-size <n>', description: 'Snapshots per transaction (default 500)' })
+  parseBatchSize(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000)
+      throw new Error('--batch-size must be 1 to 10000');
+    return n;
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { JsonInputError, parseJsonStrict } from '../../common/json/hardened-json.parser.js';
+import { parseSecureScorePayload } from '../graph/secure-score-payload.parser.js';
+import { PreparedSnapshot, prepareSnapshot, writeSnapshots } from '../snapshot-writer.js';
+import type { SourceRecord } from './import-sources.js';
+
+export interface ImportRejection {
+  origin: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  stored: number;
+  duplicates: number;
+  rejected: ImportRejection[];
+}
+
+export interface ImportOptions {
+  batchSize?: number;
+  /** Called after each batch is written. */
+  onProgress?: (summary: ImportSummary) => void;
+}
+
+interface Pending extends PreparedSnapshot {
+  origin: string;
+}
+
+const DEFAULT_BATCH = 500;
+const MAX_REJECTIONS_KEPT = 10_000;
+
+/**
+ * The bulk path: the same validator and writer as `POST /v1/secure-scores`, with one
+ * transaction and one statement per step per batch. Parsing and compression of the next batch
+ * overlap the database write of the previous one. A bad record is rejected on its own; a
+ * conflicting snapshot is rejected with its reason; the rest of the batch is stored.
+ */
+@Injectable()
+export class SnapshotImporter {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async run(
+    records: AsyncIterable<SourceRecord>,
+    options: ImportOptions = {},
+  ): Promise<ImportSummary> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    const summary: ImportSummary = { stored: 0, duplicates: 0, rejected: [] };
+    let batch: Promise<Pending | null>[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const ready = (await Promise.all(batch)).filter((item): item is Pending => item !== null);
+      batch = [];
+      await writing;
+      writing = this.write(ready, summary).then(() => options.onProgress?.(summary));
+    };
+    for await (const record of records) {
+      for (const item of this.parse(record, summary)) batch.push(item);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    await writing;
+    return summary;
+  }
+
+  private parse(record: SourceRecord, summary: ImportSummary): Promise<Pending | null>[] {
+    let body: unknown;
+    try {
+      body = parseJsonStrict(record.text);
+    } catch (error) {
+      if (!(error instanceof JsonInputError)) throw error;
+      reject(summary, record.origin, `malformed JSON: ${error.message}`);
+      return [];
+    }
+    const parsed = parseSecureScorePayload(body);
+    if (!parsed.ok) {
+      const first = parsed.errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`);
+      reject(summary, record.origin, `${parsed.errors.length} violation(s): ${first.join('; ')}`);
+      return [];
+    }
+    return parsed.snapshots.map(async (snapshot) => ({
+      ...(await prepareSnapshot(snapshot)),
+      origin: parsed.snapshots.length > 1 ? `${record.origin}#${snapshot.pointer}` : record.origin,
+    }));
+  }
+
+  private async write(items: Pending[], summary: ImportSummary): Promise<void> {
+    if (items.length === 0) return;
+    const outcomes = await this.dataSource.transaction((manager) =>
+      writeSnapshots(manager, items, { partnerId: null, receivedBy: null }),
+    );
+    outcomes.forEach((outcome, index) => {
+      if (outcome.kind === 'stored') summary.stored++;
+      else if (outcome.kind === 'duplicate') summary.duplicates++;
+      else if (outcome.kind === 'conflict') {
+        reject(
+          summary,
+          items[index].origin,
+          `a different snapshot for ${outcome.snapshot.createdDateTime} is already stored (${outcome.existingId})`,
+        );
+      }
+    });
+  }
+}
+
+function reject(summary: ImportSummary, origin: string, reason: string): void {
+  if (summary.rejected.length < MAX_REJECTIONS_KEPT) summary.rejected.push({ origin, reason });
+  else summary.rejected.length++; // counted, not kept: memory stays bounded on a bad multi-GB input
+}

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
+import type { Principal } from '../access/roles.js';
+import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
+import { SnapshotHistoryQueryDto } from './dto/snapshot-history-query.dto.js';
+import { SecureScoresService } from './secure-scores.service.js';
+
+@ApiTags('secure scores')
+@ApiBearerAuth()
+@Roles('partner', 'underwriter', 'admin')
+@Controller('v1')
+export class SecureScoresController {
+  constructor(private readonly secureScores: SecureScoresService) {}
+
+  /** One `secureScore`, a Graph list envelope `{value: [...]}`, or a legacy (2018, 2017) shape. */
+  @Post('secure-scores')
+  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Replays the first response for retries',
+  })
+  async ingest(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest & { bodySha256?: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.secureScores.ingest(principal, {
+      body,
+      idempotencyKey: validateIdempotencyKey(idempotencyKey),
+      bodySha256: request.bodySha256 ?? '',
+    });
+    void reply.status(result.status);
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
+  }
+
+  @Get('client-tenants/:id/secure-scores')
+  history(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: SnapshotHistoryQueryDto,
+  ) {
+    return this.secureScores.history(principal, id, {
+      limit: query.limit,
+      cursor: query.cursor,
+      includeControls: query.include === 'controls',
+    });
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../access/roles.js';
+import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
+import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import { parseSecureScorePayload } from './graph/secure-score-payload.parser.js';
+import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
+import { prepareSnapshot, WriteOutcome, writeSnapshots } from './snapshot-writer.js';
+
+export interface IngestedSnapshot {
+  id: string;
+  clientTenantId: string;
+  azureTenantId: string;
+  createdDateTime: string;
+  duplicate: boolean;
+}
+
+export interface IngestRequest {
+  body: unknown;
+  idempotencyKey: string | null;
+  /** SHA-256 of the raw body, for the Idempotency-Key fingerprint. */
+  bodySha256: string;
+}
+
+@Injectable()
+export class SecureScoresService {
+  private readonly logger = new Logger(SecureScoresService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clientTenants: ClientTenantsService,
+  ) {}
+
+  /**
+   * One request is one transaction: one bad or conflicting snapshot in an envelope rejects the
+   * whole envelope and stores nothing. Answers 201 when something new was stored, 200 when every
+   * snapshot was already there.
+   */
+  async ingest(
+    principal: Principal,
+    request: IngestRequest,
+  ): Promise<StoredResponse & { replayed: boolean }> {
+    const parsed = parseSecureScorePayload(request.body);
+    if (!parsed.ok)
+      throw DomainError.validation(parsed.errors, 'The Secure Score payload is invalid');
+    const prepared = await Promise.all(parsed.snapshots.map(prepareSnapshot));
+    return this.dataSource.transaction(async (manager) => {
+      const work = async (): Promise<StoredResponse> => {
+        const outcomes = await writeSnapshots(manager, prepared, {
+          partnerId: principal.role === 'partner' ? principal.partnerId : null,
+          receivedBy: principal.keyId === 'system' ? null : principal.keyId,
+        });
+        const snapshots = outcomes.map(toIngested);
+        const stored = snapshots.filter((s) => !s.duplicate).length;
+        if (stored > 0)
+          this.logger.log({ stored, keyId: principal.keyId }, 'Secure Score snapshots stored');
+        return { status: stored > 0 ? 201 : 200, body: { snapshots } };
+      };
+      if (request.idempotencyKey === null) return { ...(await work()), replayed: false };
+      return runIdempotent(
+        manager,
+        {
+          scope: principal.keyId,
+          key: request.idempotencyKey,
+          fingerprint: `POST /v1/secure-scores ${request.bodySha256}`,
+        },
+        work,
+      );
+    });
+  }
+
+  async history(
+    principal: Principal,
+    clientTenantId: string,
+    query: { limit: number; cursor?: string; includeControls: boolean },
+  ): Promise<Page<Record<string, unknown>>> {
+    await this.clientTenants.findVisible(principal, clientTenantId);
+    const after = decodeCursor(query.cursor, 2);
+    if (after && (Number.isNaN(Date.parse(after[0])) || !UUID_PATTERN.test(after[1]))) {
+      throw DomainError.validation([
+        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
+      ]);
+    }
+    const qb = this.dataSource
+      .getRepository(SecureScoreSnapshotEntity)
+      .createQueryBuilder('s')
+      .where('s.client_tenant_id = :clientTenantId', { clientTenantId });
+    if (after) {
+      qb.andWhere('(s.created_date_time, s.id) < (:at, :id)', { at: after[0], id: after[1] });
+    }
+    const rows = await qb
+      .orderBy('s.created_date_time', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(query.limit + 1)
+      .getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (s) => [s.createdDateTime.toISOString(), s.id],
+      (s) => toSnapshotView(s, query.includeControls),
+    );
+  }
+}
+
+function toIngested(outcome: WriteOutcome): IngestedSnapshot {
+  const { snapshot } = outcome;
+  switch (outcome.kind) {
+    case 'forbidden':
+      throw new DomainError(
+        'forbidden',
+        `The client tenant ${snapshot.azureTenantId} is not one of this partner's client tenants`,
+        [
+          {
+            pointer: `${snapshot.pointer}/azureTenantId`,
+            message: 'Not one of your client tenants',
+          },
+        ],
+      );
+    case 'conflict':
+      throw new DomainError(
+        'snapshot-conflict',
+        `A different snapshot of ${snapshot.azureTenantId} for ${snapshot.createdDateTime} is already stored (${outcome.existingId})`,
+        [
+          {
+            pointer: `${snapshot.pointer}/createdDateTime`,
+            message: 'A different snapshot has this date',
+          },
+        ],
+        { existingSnapshotId: outcome.existingId },
+      );
+    case 'stored':
+    case 'duplicate':
+      return {
+        id: outcome.id,
+        clientTenantId: outcome.clientTenantId,
+        azureTenantId: snapshot.azureTenantId,
+        createdDateTime: snapshot.createdDateTime,
+        duplicate: outcome.kind === 'duplicate',
+      };
+  }
+}
+
+export function toSnapshotView(
+  s: SecureScoreSnapshotEntity,
+  includeControls: boolean,
+): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    id: s.id,
+    clientTenantId: s.clientTenantId,
+    createdDateTime: s.createdDateTime.toISOString(),
+    graphId: s.graphId,
+    sourceShape: s.sourceShape,
+    currentScore: s.currentScore,
+    maxScore: s.maxScore,
+    activeUserCount: s.activeUserCount,
+    licensedUserCount: s.licensedUserCount,
+    enabledServices: s.enabledServices,
+    averageComparativeScores: s.averageComparativeScores,
+    controlCount: s.controlNames.length,
+    contentSha256: s.contentSha256,
+    receivedAt: s.receivedAt.toISOString(),
+  };
+  if (includeControls) {
+    view.controlScores = s.controlNames.map((controlName, i) => ({
+      controlName,
+      controlCategory: s.controlCategories[i],
+      score: s.controlScores[i],
+      scoreInPercentage: s.controlScorePercentages[i],
+      maxScore: s.controlMaxScores[i],
+    }));
+  }
+  return view;
+}

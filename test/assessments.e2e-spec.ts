@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { exampleTable, fixture } from './support/fixtures.js';
+import { publishTable } from './support/tables.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+describe('assessments', () => {
+  let t: TestApp;
+  let db: pg.Client;
+  let tenantId: string;
+  let partnerKey: string;
+  let assessmentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ role: 'api' });
+    db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    const partner = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      body: { name: 'Other broker' },
+    });
+    partnerKey = (
+      await t.request({
+        method: 'POST',
+        url: '/v1/api-keys',
+        body: { name: 'b', role: 'partner', partnerId: partner.body.id },
+      })
+    ).body.key;
+    const ingested = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: fixture('heimdall2.secureScore.json'),
+    });
+    tenantId = ingested.body.snapshots[0].clientTenantId;
+    await t.request({
+      method: 'PATCH',
+      url: `/v1/client-tenants/${tenantId}`,
+      body: { industry: 'healthcare' },
+    });
+    await publishTable(t, 'test.1', '2024-01-01', { effectiveTo: '2025-01-01' });
+    const tiers = exampleTable().tiers;
+    tiers[1] = { ...tiers[1], minIndex: 75 };
+    await publishTable(t, 'test.2', '2025-01-01', { tiers });
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('rates and files the worked example: index 70.59, tier B, factor 1.0800, accept', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+      body: { asOf: '2024-01-20T00:00:00Z', table: { name: 'sme-cyber' } },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      id: expect.any(String),
+      clientTenantId: tenantId,
+      index: '70.59',
+      tier: 'B',
+      factor: '1.0800',
+      decision: 'accept',
+      missingControls: ['scid_2010'],
+      table: {
+        name: 'sme-cyber',
+        version: 'test.1',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
+    expect(response.body.contributions[0]).toMatchObject({ control: 'scid_2010', gap: '7.8431' });
+    assessmentId = response.body.id;
+    const read = await t.request({ method: 'GET', url: `/v1/assessments/${assessmentId}` });
+    expect(read.body).toEqual(response.body);
+  });
+
+  it('replays a stored assessment bit for bit', async () => {
+    const replay = await t.request({
+      method: 'POST',
+      url: `/v1/assessments/${assessmentId}/replay`,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ matches: true, differences: [] });
+  });
+
+  it('renders a printable worksheet for Accept: text/html', async () => {
+    const page = await t.request({
+      method: 'GET',
+      url: `/v1/assessments/${assessmentId}`,
+      headers: { accept: 'text/html' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('1.0800');
+    expect(page.text).toContain('Fix ');
+    expect(page.text).toMatch(/&rarr;/);
+  });
+
+  it('writes an audit row that the service role cannot change, and keeps assessments append-only', async () => {
+    const audit = await db.query(
+      `SELECT action, after_sha256 FROM audit_log WHERE entity_id = $1`,
+      [assessmentId],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'assessment.created', after_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+    await expect(
+      db.query(`UPDATE audit_log SET action = 'tampered' WHERE entity_id = $1`, [assessmentId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      db.query(`UPDATE assessments SET tier = 'A' WHERE id = $1`, [assessmentId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM assessments WHERE id = $1`, [assessmentId])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('marks tier changes in the history, newest first', async () => {
+    const later = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+      body: { asOf: '2025-02-01T00:00:00Z', table: { name: 'sme-cyber' } },
+    });
+    expect(later.status).toBe(201);
+    expect(later.body).toMatchObject({ tier: 'C', table: { version: 'test.2' } });
+    const history = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+    });
+    expect(history.body.items.map((a: any) => [a.tier, a.previousTier, a.tierChange])).toEqual([
+      ['C', 'B', true],
+      ['B', null, false],
+    ]);
+  });
+
+  it('answers 422 when there is no snapshot at asOf or no table in force', async () => {
+    const early = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+      body: { asOf: '2023-06-01T00:00:00Z', table: { name: 'sme-cyber', version: 'test.1' } },
+    });
+    expect(early.status).toBe(422);
+    const noTable = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+      body: { asOf: '2020-06-01T00:00:00Z', table: { name: 'sme-cyber' } },
+    });
+    expect(noTable.status).toBe(422);
+  });
+
+  it('hides assessments from other partners (404)', async () => {
+    for (const request of [
+      { method: 'GET' as const, url: `/v1/assessments/${assessmentId}` },
+      { method: 'POST' as const, url: `/v1/assessments/${assessmentId}/replay` },
+      { method: 'GET' as const, url: `/v1/client-tenants/${tenantId}/assessments` },
+      { method: 'POST' as const, url: `/v1/client-tenants/${tenantId}/assessments`, body: {} },
+    ]) {
+      const response = await t.request({ ...request, key: partnerKey });
+      expect(response.status).toBe(404);
+    }
+  });
+});

@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { freePort } from '../src/database/embedded-postgres.js';
+import { cloneBook } from './support/book.js';
+import { exampleTable, fixture } from './support/fixtures.js';
+import { exitOf, startServerProcess } from './support/processes.js';
+import { publishTable } from './support/tables.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+const FINISHED = ['succeeded', 'failed', 'cancelled'];
+
+async function waitForRun(
+  t: TestApp,
+  id: string,
+  until = (run: any) => FINISHED.includes(run.status),
+  timeoutMs = 60_000,
+) {
+  const started = Date.now();
+  for (;;) {
+    const run = (await t.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
+    if (until(run)) return run;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`run ${id} still ${run.status}: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** RFC 4180 enough for the export: quoted fields with doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') (row.push(field), (field = ''));
+    else if (c === '\n')
+      (row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = ''));
+    else field += c;
+  }
+  return rows;
+}
+
+describe('portfolio runs', () => {
+  let t: TestApp;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    t = await createTestApp({ portfolioChunkSize: 7, role: 'all' });
+    db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    const ingested = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: fixture('heimdall2.secureScore.json'),
+    });
+    await cloneBook(t.databaseUrl, ingested.body.snapshots[0].id, 30, 'book');
+    await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: fixture('graph2otel.liveScores.json'),
+    });
+    await publishTable(t, 'run.1', '2024-01-01');
+    const tiers = exampleTable().tiers;
+    tiers[1] = { ...tiers[1], minIndex: 75 };
+    await publishTable(t, 'run.2-draft', '2030-01-01', { tiers }, false);
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  let firstRunId: string;
+
+  it('rates the whole book in chunks, with one result per client tenant and a summary', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    expect(created.status).toBe(202);
+    firstRunId = created.body.id;
+    const run = await waitForRun(t, firstRunId);
+    expect(run).toMatchObject({ status: 'succeeded', total: 32, done: 32, failed: 0 });
+    expect(run.summary.tiers).toEqual(expect.any(Object));
+    expect(
+      Object.values(run.summary.tiers as Record<string, number>).reduce((a, b) => a + b, 0),
+    ).toBe(32);
+    expect(run.summary.decisions.decline).toBeGreaterThanOrEqual(1);
+    expect(run.summary.factor).toMatchObject({
+      mean: expect.any(String),
+      median: expect.any(String),
+      p90: expect.any(String),
+    });
+    expect(run.summary.accumulation[0]).toMatchObject({
+      control: expect.any(String),
+      statement: expect.stringMatching(/% of insureds lack /),
+    });
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM assessments WHERE portfolio_run_id = $1`,
+      [firstRunId],
+    );
+    expect(rows[0].n).toBe(32);
+  });
+
+  it('pages results as JSON and streams them as CSV, one row per client tenant', async () => {
+    const page = await t.request({
+      method: 'GET',
+      url: `/v1/portfolio-runs/${firstRunId}/results?limit=10`,
+    });
+    expect(page.body.items).toHaveLength(10);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    const csv = await t.request({
+      method: 'GET',
+      url: `/v1/portfolio-runs/${firstRunId}/results?format=csv`,
+    });
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = parseCsv(csv.text);
+    expect(rows[0]).toEqual([
+      'clientTenantId',
+      'azureTenantId',
+      'name',
+      'industry',
+      'snapshotId',
+      'index',
+      'tier',
+      'factor',
+      'decision',
+      'reasons',
+      'previousTier',
+      'previousFactor',
+    ]);
+    expect(rows).toHaveLength(33);
+    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
+  });
+
+  it('impact-tests a draft version against the published one: results only, with the migration matrix', async () => {
+    const before = (await db.query(`SELECT count(*)::int AS n FROM assessments`)).rows[0].n;
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber', version: 'run.2-draft' },
+        asOf: '2026-07-20T00:00:00Z',
+        compareTo: { table: { name: 'sme-cyber', version: 'run.1' } },
+      },
+    });
+    const run = await waitForRun(t, created.body.id);
+    expect(run).toMatchObject({ status: 'succeeded', table: { published: false } });
+    const matrix = run.summary.comparison.tierMigration;
+    expect(matrix.B.C).toBe(31); // the index 70.59 book moves from B to C under minIndex 75
+    expect(run.summary.comparison.meanFactorChange).toEqual(expect.any(String));
+    expect((await db.query(`SELECT count(*)::int AS n FROM assessments`)).rows[0].n).toBe(before);
+    const compareRun = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber', version: 'run.2-draft' },
+        asOf: '2026-07-20T00:00:00Z',
+        compareTo: { runId: firstRunId },
+      },
+    });
+    const compared = await waitForRun(t, compareRun.body.id);
+    expect(compared.summary.comparison.tierMigration.B.C).toBe(31);
+  });
+
+  it('records a client tenant that cannot be rated and goes on', async () => {
+    await db.query(`INSERT INTO client_tenants (azure_tenant_id) VALUES ('no-snapshot-yet')`);
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    const run = await waitForRun(t, created.body.id);
+    expect(run).toMatchObject({ status: 'succeeded', total: 33, done: 32, failed: 1 });
+    const results = await t.request({
+      method: 'GET',
+      url: `/v1/portfolio-runs/${created.body.id}/results?limit=500`,
+    });
+    expect(results.body.items.filter((r: any) => r.error !== null)).toEqual([
+      expect.objectContaining({
+        azureTenantId: 'no-snapshot-yet',
+        error: 'no snapshot at or before asOf',
+      }),
+    ]);
+  });
+
+  it('rejects bad run requests with problem documents', async () => {
+    for (const body of [
+      {},
+      { table: { name: 'Bad Name' } },
+      { table: { name: 'sme-cyber' }, compareTo: { runId: 'x' } },
+      { table: { name: 'nope' } },
+    ]) {
+      const response = await t.request({ method: 'POST', url: '/v1/portfolio-runs', body });
+      expect(response.status).toBe(422);
+    }
+    expect(
+      (
+        await t.request({
+          method: 'GET',
+          url: '/v1/portfolio-runs/00000000-0000-4000-8000-000000000000',
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe('portfolio runs survive a killed worker', () => {
+  let api: TestApp;
+  let db: pg.Client;
+  beforeAll(async () => {
+    api = await createTestApp({ role: 'api', portfolioChunkSize: 25 });
+    db = new pg.Client({ connectionString: api.databaseUrl });
+    await db.connect();
+    const ingested = await api.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: fixture('heimdall2.secureScore.json'),
+    });
+    await cloneBook(api.databaseUrl, ingested.body.snapshots[0].id, 1_999, 'crash');
+    await publishTable(api, 'crash.1', '2024-01-01');
+  });
+  afterAll(async () => {
+    await db.end();
+    await api.close();
+  });
+
+  const startWorker = async () =>
+    startServerProcess(
+      {
+        ROLE: 'worker',
+        DATABASE_URL: api.databaseUrl,
+        PORT: String(await freePort()),
+        JOB_EXPIRE_SECONDS: '3',
+        JOB_MAINTENANCE_SECONDS: '1',
+        PORTFOLIO_CHUNK_SIZE: '25',
+      },
+      { waitForHttp: false },
+    );
+
+  it('finishes with exactly one result per client tenant after SIGKILL and a restart', async () => {
+    const created = await api.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    const first = await startWorker();
+    await waitForRun(api, created.body.id, (run) => run.done >= 100);
+    first.child.kill('SIGKILL');
+    await exitOf(first.child);
+    const mid = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${created.body.id}` }))
+      .body;
+    expect(mid.done).toBeLessThan(2_000);
+    const second = await startWorker();
+    try {
+      const run = await waitForRun(api, created.body.id, undefined, 120_000);
+      expect(run).toMatchObject({ status: 'succeeded', total: 2_000, done: 2_000, failed: 0 });
+      const counts = await db.query(
+        `SELECT (SELECT count(*)::int FROM portfolio_run_results WHERE run_id = $1) AS results,
+                (SELECT count(DISTINCT client_tenant_id)::int FROM portfolio_run_results WHERE run_id = $1) AS tenants,
+                (SELECT count(*)::int FROM assessments WHERE portfolio_run_id = $1) AS assessments`,
+        [created.body.id],
+      );
+      expect(counts.rows[0]).toEqual({ results: 2_000, tenants: 2_000, assessments: 2_000 });
+    } finally {
+      second.child.kill('SIGTERM');
+      await exitOf(second.child);
+    }
+  }, 180_000);
+
+  it('stops taking chunks once cancelled', async () => {
+    const created = await api.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    const cancelled = await api.request({
+      method: 'POST',
+      url: `/v1/portfolio-runs/${created.body.id}/cancel`,
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    const worker = await startWorker();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const run = (
+        await api.request({ method: 'GET', url: `/v1/portfolio-runs/${created.body.id}` })
+      ).body;
+      expect(run).toMatchObject({ status: 'cancelled', done: 0 });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
+});

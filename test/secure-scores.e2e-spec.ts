@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import pg from 'pg';
+import { fixture, fixtureText, snapshotFor } from './support/fixtures.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+describe('Secure Score ingestion', () => {
+  let t: TestApp;
+  let db: pg.Client;
+  let partnerKeys: { a: string; b: string; aId: string };
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    const keyFor = async (name: string) => {
+      const partner = await t.request({ method: 'POST', url: '/v1/partners', body: { name } });
+      const key = await t.request({
+        method: 'POST',
+        url: '/v1/api-keys',
+        body: { name, role: 'partner', partnerId: partner.body.id },
+      });
+      return { key: key.body.key as string, id: partner.body.id as string };
+    };
+    const a = await keyFor('Partner A');
+    const b = await keyFor('Partner B');
+    partnerKeys = { a: a.key, b: b.key, aId: a.id };
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  const count = async (table = 'secure_score_snapshots') =>
+    Number((await db.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+  const post = (body: unknown, key?: string, headers?: Record<string, string>) =>
+    t.request({ method: 'POST', url: '/v1/secure-scores', body, key, headers });
+
+  it.each([
+    ['heimdall2.secureScore.json', 1],
+    ['graph2otel.liveScores.json', 1],
+    ['graph-docs-v1.0.list-securescores.json', 1],
+    ['graph-docs-2018-beta.list-securescores.json', 1],
+    ['o365-report-2017.getTenantSecureScores.json', 1],
+  ])('ingests the real payload %s', async (name, snapshots) => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      rawBody: fixtureText(name),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body.snapshots).toHaveLength(snapshots);
+    expect(response.body.snapshots[0]).toEqual({
+      id: expect.any(String),
+      clientTenantId: expect.any(String),
+      azureTenantId: expect.any(String),
+      createdDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      duplicate: false,
+    });
+  });
+
+  it('keeps every control row of heimdall2 queryable in SQL, summing to currentScore', async () => {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS controls, sum(c.score)::text AS total
+       FROM snapshot_control_scores c JOIN client_tenants t ON t.id = c.client_tenant_id
+       WHERE t.azure_tenant_id = '12345678-1234-1234-1234-1234567890abcd'`,
+    );
+    expect(rows[0]).toEqual({ controls: 68, total: '128' });
+  });
+
+  it('keeps the 2017 report rows own maxScore per control', async () => {
+    const { rows } = await db.query(
+      `SELECT c.control_name, c.max_score::text FROM snapshot_control_scores c
+       JOIN client_tenants t ON t.id = c.client_tenant_id
+       WHERE t.azure_tenant_id = '12bce6d0-bfeb-4a82-abe6-98ccf3196a11' ORDER BY c.ordinal`,
+    );
+    expect(rows.slice(0, 2)).toEqual([
+      { control_name: 'AdminMFA', max_score: '50' },
+      { control_name: 'UserMFA', max_score: '30' },
+    ]);
+  });
+
+  it('recognises a snapshot already stored: 200 and duplicate true', async () => {
+    const response = await post(fixture('heimdall2.secureScore.json'));
+    expect(response.status).toBe(200);
+    expect(response.body.snapshots[0].duplicate).toBe(true);
+  });
+
+  it('answers 409 naming the conflict for the same date with different content, storing nothing', async () => {
+    // heimdall2.secureScore-multiple.json: two different snapshots both dated 2024-01-01.
+    const before = await count();
+    const response = await post(fixture('heimdall2.secureScore-multiple.json'));
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ status: 409, existingSnapshotId: expect.any(String) });
+    expect(response.body.errors[0].pointer).toMatch(/^\/value\/\d\/createdDateTime$/);
+    expect(await count()).toBe(before);
+  });
+
+  it('rejects the invalid .jsonc documentation example with 400', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText('graph-docs-v1.0.list-securescorecontrolprofiles.jsonc'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('stores nothing from an envelope with one bad snapshot, listing its pointer', async () => {
+    const before = await count();
+    const bad = snapshotFor('envelope-tenant', '2024-02-01');
+    bad.controlScores[3].score = -1;
+    const response = await post({ value: [snapshotFor('envelope-tenant', '2024-02-02'), bad] });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pointer: '/value/1/controlScores/3/score' }),
+      ]),
+    );
+    expect(await count()).toBe(before);
+  });
+
+  it.each([
+    ['missing azureTenantId', (s: any) => delete s.azureTenantId, '/azureTenantId'],
+    ['empty azureTenantId', (s: any) => (s.azureTenantId = ''), '/azureTenantId'],
+    ['a bad date', (s: any) => (s.createdDateTime = '2024-02-30T00:00:00Z'), '/createdDateTime'],
+    [
+      'a timezone-less date',
+      (s: any) => (s.createdDateTime = '2024-02-01T00:00:00'),
+      '/createdDateTime',
+    ],
+    ['controlScores not an array', (s: any) => (s.controlScores = {}), '/controlScores'],
+    [
+      'a missing controlName',
+      (s: any) => delete s.controlScores[0].controlName,
+      '/controlScores/0',
+    ],
+    [
+      'a non-numeric score',
+      (s: any) => (s.controlScores[1].score = 'high'),
+      '/controlScores/1/score',
+    ],
+    ['a negative score', (s: any) => (s.controlScores[1].score = -2), '/controlScores/1/score'],
+    [
+      'a duplicate controlName',
+      (s: any) => (s.controlScores[2].controlName = s.controlScores[1].controlName),
+      '/controlScores/2/controlName',
+    ],
+    [
+      'too many controls',
+      (s: any) =>
+        (s.controlScores = Array.from({ length: 5001 }, (_, i) => ({
+          controlName: `c${i}`,
+          score: 1,
+        }))),
+      '/controlScores',
+    ],
+  ])('answers 422 for %s with its pointer, storing nothing', async (_case, mutate, pointer) => {
+    const before = await count('client_tenants');
+    const snapshot = snapshotFor(`bad-${randomUUID()}`);
+    mutate(snapshot);
+    const response = await post(snapshot);
+    expect(response.status).toBe(422);
+    expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^${pointer}`))]),
+    );
+    expect(await count('client_tenants')).toBe(before);
+  });
+
+  it.each([
+    ['{"value": []}', 422],
+    ['{"PSError": "HTTP 403 Forbidden"}', 422],
+    ['[]', 422],
+    ['42', 422],
+    ['{"currentScore": 1, "currentScore": 2}', 400],
+  ])('answers %s with %i', async (body, status) => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      rawBody: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('stores one snapshot for 50 concurrent posts with one Idempotency-Key', async () => {
+    const body = snapshotFor(`idem-${randomUUID()}`);
+    const key = randomUUID();
+    const before = await count();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => post(body, undefined, { 'idempotency-key': key })),
+    );
+    expect(responses.every((r) => [200, 201, 409].includes(r.status))).toBe(true);
+    const fresh = responses.filter(
+      (r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined,
+    );
+    expect(fresh).toHaveLength(1);
+    expect(await count()).toBe(before + 1);
+    const replay = await post(body, undefined, { 'idempotency-key': key });
+    expect([replay.status, replay.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect(replay.body).toEqual(fresh[0].body);
+    const other = await post(snapshotFor(`idem-other-${randomUUID()}`), undefined, {
+      'idempotency-key': key,
+    });
+    expect(other.status).toBe(422);
+  });
+
+  it('stores one snapshot for 50 identical bodies under 50 keys, all answering its id', async () => {
+    const body = snapshotFor(`dedup-${randomUUID()}`);
+    const before = await count();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => post(body, undefined, { 'idempotency-key': randomUUID() })),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(49);
+    expect(new Set(responses.map((r) => r.body.snapshots[0].id)).size).toBe(1);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('rejects a malformed Idempotency-Key with 400', async () => {
+    const response = await post(snapshotFor('x'), undefined, {
+      'idempotency-key': 'x'.repeat(300),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  describe('partners', () => {
+    let ownTenantId: string;
+    beforeAll(async () => {
+      const response = await post(snapshotFor('partner-a-tenant'), partnerKeys.a);
+      expect(response.status).toBe(201);
+      ownTenantId = response.body.snapshots[0].clientTenantId;
+    });
+
+    it('own the client tenants they bring, and see only those', async () => {
+      const own = await t.request({ method: 'GET', url: '/v1/client-tenants', key: partnerKeys.a });
+      expect(own.body.items.map((c: { id: string }) => c.id)).toEqual([ownTenantId]);
+      expect(own.body.items[0].partnerId).toBe(partnerKeys.aId);
+      const other = await t.request({
+        method: 'GET',
+        url: '/v1/client-tenants',
+        key: partnerKeys.b,
+      });
+      expect(other.body.items).toEqual([]);
+    });
+
+    it('get 404 for another partner client tenant on every route', async () => {
+      for (const url of [
+        `/v1/client-tenants/${ownTenantId}`,
+        `/v1/client-tenants/${ownTenantId}/secure-scores`,
+      ]) {
+        const response = await t.request({ method: 'GET', url, key: partnerKeys.b });
+        expect(response.status).toBe(404);
+      }
+      const patch = await t.request({
+        method: 'PATCH',
+        url: `/v1/client-tenants/${ownTenantId}`,
+        key: partnerKeys.b,
+        body: { industry: 'education' },
+      });
+      expect(patch.status).toBe(404);
+    });
+
+    it('cannot push for a client tenant they do not own', async () => {
+      const before = await count();
+      const response = await post(snapshotFor('partner-a-tenant', '2024-03-01'), partnerKeys.b);
+      expect(response.status).toBe(403);
+      expect(await count()).toBe(before);
+    });
+
+    it('set the name and industry of their own client tenants', async () => {
+      const response = await t.request({
+        method: 'PATCH',
+        url: `/v1/client-tenants/${ownTenantId}`,
+        key: partnerKeys.a,
+        body: { name: 'Fabrikam', industry: 'healthcare' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ name: 'Fabrikam', industry: 'healthcare' });
+      const bad = await t.request({
+        method: 'PATCH',
+        url: `/v1/client-tenants/${ownTenantId}`,
+        key: partnerKeys.a,
+        body: { industry: 'Health Care', partnerId: 'x' },
+      });
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+        '/industry',
+        '/partnerId',
+      ]);
+    });
+  });
+
+  it('lists a client tenant history newest first, paged, with controls on request', async () => {
+    const azure = `history-${randomUUID()}`;
+    for (const day of ['2024-01-01', '2024-01-03', '2024-01-02'])
+      await post(snapshotFor(azure, day));
+    const list = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants?azureTenantId=${azure}`,
+    });
+    const id = list.body.items[0].id;
+    const first = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${id}/secure-scores?limit=2`,
+    });
+    expect(
+      first.body.items.map((s: { createdDateTime: string }) => s.createdDateTime.slice(0, 10)),
+    ).toEqual(['2024-01-03', '2024-01-02']);
+    expect(first.body.items[0].controlScores).toBeUndefined();
+    const second = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${id}/secure-scores?limit=2&include=controls&cursor=${first.body.nextCursor}`,
+    });
+    expect(second.body.nextCursor).toBeNull();
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].controlScores).toHaveLength(68);
+    const badCursor = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${id}/secure-scores?cursor=zzz`,
+    });
+    expect(badCursor.status).toBe(422);
+  });
+
+  it('updates the catalog and client tenant control states from control profiles', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText('graph2otel.liveProfiles.json'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.profiles).toBe(5);
+    const { rows } = await db.query(
+      `SELECT source FROM control_profiles WHERE control_name = '11770.MDA_Google_EnableTwoFactorAuth'`,
+    );
+    expect(rows).toEqual([{ source: 'ingested' }]);
+    const legacy = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText('graph-docs-2018-beta.list-securescorecontrolprofiles.json'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(legacy.status).toBe(200);
+    const heimdall = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText('heimdall2.profiles.page1.json'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([heimdall.status, heimdall.body.profiles]).toEqual([200, 200]);
+  });
+
+  it('never answers 5xx to fuzzed payloads, and stores nothing it rejects', async () => {
+    const base = snapshotFor('fuzz-tenant');
+    const fields = Object.keys(base);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...fields),
+        fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.double(), fc.constant(null), fc.constant(1e308)),
+        fc.nat({ max: 67 }),
+        fc.boolean(),
+        async (field, value, control, inControl) => {
+          const snapshot = structuredClone(base);
+          if (inControl) snapshot.controlScores[control].score = value;
+          else snapshot[field] = value;
+          const response = await post(snapshot);
+          expect(response.status).toBeLessThan(500);
+          if (response.status >= 400) {
+            expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+          }
+        },
+      ),
+      { seed: 4242, numRuns: 500 },
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  }, 120_000);
+});
