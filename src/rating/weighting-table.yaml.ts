@@ -1,0 +1,111 @@
+// YAML text to the plain document `validateWeightingTable` reads. A YAML number keeps the decimal its
+// source text writes: `0.85` stays the JSON number 0.85 (its String() is that decimal), while text a
+// binary double would change (`0.1000000000000000000001`, `12345678901234567890`) becomes the numeric
+// string "0.1000000000000000000001", which the validator reads as the same decimal.
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
+import { compareDec, parseDecimal } from './decimal.js';
+
+/** A YAML text that is not one plain document; `line` and `column` are 1-based, when known. */
+export class WeightingTableYamlError extends Error {
+  override readonly name = 'WeightingTableYamlError';
+  constructor(
+    message: string,
+    readonly line: number | null = null,
+    readonly column: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+// YAML 1.2 core schema decimal spellings, rewritten to the JSON number grammar below.
+const YAML_DECIMAL = /^([-+]?)(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([-+]?[0-9]+))?$/;
+const MAX_DEPTH = 64;
+
+/**
+ * Parses one YAML 1.2 document (core schema: no timestamps, no `<<` merges) into plain objects,
+ * arrays and scalars. Throws WeightingTableYamlError on a syntax error, a duplicate key, several
+ * documents, an unknown tag, an alias (tables are written out in full), a non-scalar key or nesting
+ * deeper than 64.
+ */
+export function parseWeightingTableYaml(text: string): unknown {
+  const doc = parseDocument(text, {
+    version: '1.2',
+    schema: 'core',
+    uniqueKeys: true,
+    merge: false,
+  });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) {
+    const at = problem.linePos?.[0];
+    throw new WeightingTableYamlError(problem.message, at?.line ?? null, at?.col ?? null);
+  }
+  return toPlain(doc.contents, 0);
+}
+
+function toPlain(node: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH)
+    throw new WeightingTableYamlError(`nesting deeper than ${MAX_DEPTH} levels`);
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    throw new WeightingTableYamlError(
+      `alias *${node.source} is not supported: write the value out`,
+    );
+  }
+  if (isScalar(node)) return scalarValue(node);
+  if (isSeq(node)) return node.items.map((item) => toPlain(item, depth + 1));
+  if (isMap(node)) {
+    const object: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      if (Object.hasOwn(object, key))
+        throw new WeightingTableYamlError(`duplicate key ${JSON.stringify(key)}`);
+      // defineProperty: a "__proto__" key stays an own member instead of replacing the prototype.
+      Object.defineProperty(object, key, {
+        value: toPlain(pair.value, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return object;
+  }
+  throw new WeightingTableYamlError('unsupported YAML node');
+}
+
+function keyText(key: unknown): string {
+  if (!isScalar(key)) throw new WeightingTableYamlError('a mapping key must be a plain scalar');
+  if (typeof key.value === 'number' && typeof key.source === 'string') return key.source;
+  const value: unknown = key.value;
+  if (typeof value === 'string') return value;
+  if (typeof key.source === 'string') return key.source;
+  if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint')
+    return String(value);
+  return '';
+}
+
+function scalarValue(node: Scalar): unknown {
+  const value = node.value;
+  if (typeof value !== 'number') return value;
+  const source = typeof node.source === 'string' ? node.source : String(value);
+  const written = yamlDecimalAsJson(source);
+  if (written === null) {
+    // 0x1F, 0o17, .inf, .nan: exact integers stay numbers; infinities reach the validator as such.
+    return Number.isFinite(value) && !Number.isSafeInteger(value)
+      ? BigInt(source).toString()
+      : value;
+  }
+  const fromNumber = parseDecimal(String(value));
+  const fromText = parseDecimal(written);
+  if (fromText === null) return written;
+  return fromNumber !== null && compareDec(fromNumber, fromText) === 0 ? value : written;
+}
+
+/** `+1.` -> "1", `.5` -> "0.5", `007` -> "7": the same decimal in the JSON number grammar. */
+function yamlDecimalAsJson(source: string): string | null {
+  const match = YAML_DECIMAL.exec(source);
+  if (match === null) return null;
+  const [, sign, int, frac, bareFrac, exp] = match;
+  const integer = (int ?? '0').replace(/^0+(?=[0-9])/, '');
+  const fraction = frac ?? bareFrac ?? '';
+  return `${sign === '-' ? '-' : ''}${integer}${fraction ? `.${fraction}` : ''}${exp === undefined ? '' : `e${exp}`}`;
+}
