@@ -71,12 +71,43 @@ export function canonicalText(value: Dec): string {
 
 /** An integer at `places` decimal places as text with exactly that many places ("70.59"). */
 export function formatScaled(n: bigint, places: number): string {
+  if (n >= 0n && n <= MAX_SAFE && places <= TABLE_PLACES)
+    return formatSafeInteger(Number(n), places);
+  return formatDigits(n, places);
+}
+
+/** formatScaled of a non-negative safe integer: the hot path of every contribution and index. */
+export function formatSafeInteger(value: number, places: number): string {
+  if (places > TABLE_PLACES) return formatDigits(BigInt(value), places);
+  if (places === 0) return String(value);
+  const unit = UNITS[places];
+  const whole = Math.floor(value / unit);
+  return `${whole}.${fractionDigits(places)[value - whole * unit]}`;
+}
+
+function formatDigits(n: bigint, places: number): string {
   const negative = n < 0n;
   const digits = (negative ? -n : n).toString();
   if (places === 0) return negative ? `-${digits}` : digits;
   const padded = digits.length > places ? digits : digits.padStart(places + 1, '0');
   const cut = padded.length - places;
   return `${negative ? '-' : ''}${padded.slice(0, cut)}.${padded.slice(cut)}`;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Fractions up to this many places come from precomputed digit tables. */
+const TABLE_PLACES = 4;
+const UNITS = [1, 10, 100, 1000, 10_000];
+const FRACTIONS: string[][] = [];
+
+/** "0000" .. "9999" for places 4, and so on: built once per number of places. */
+function fractionDigits(places: number): string[] {
+  let table = FRACTIONS[places];
+  if (table === undefined) {
+    table = Array.from({ length: UNITS[places] }, (_, i) => String(i).padStart(places, '0'));
+    FRACTIONS[places] = table;
+  }
+  return table;
 }
 
 /** round(p / q) to an integer, half away from zero; q > 0. Exact. */

@@ -18,24 +18,18 @@
  * - a modifier count that is null or not a finite number is unknown (the modifier's default);
  * - improvements cover the controls of W only (an excluded missing control has none).
  */
-import { adoptionOf, isBelow, NO_ADOPTION, type Ratio } from './adoption.js';
+import { adoptionOf, isBelow, NO_ADOPTION } from './adoption.js';
 import { compareCodePoints } from './code-point-order.js';
-import { compareDec, formatScaled, gcd, pow10, roundHalfUp, type Dec } from './decimal.js';
+import { formatSafeInteger, gcd, pow10, roundHalfUp, type Dec } from './decimal.js';
+import { explain, type Member, type Sums } from './explanations.js';
 import { parseInstant, wholeDaysBetween } from './instant.js';
-import { applyModifiers, type ModifierOutcome } from './modifiers.js';
-import {
-  buildPlan,
-  DECISIONS,
-  type DecisionRank,
-  type RatingPlan,
-  type Weight,
-} from './rating-plan.js';
+import { applyModifiers } from './modifiers.js';
+import { Outcomes } from './outcomes.js';
+import { buildPlan, DECISIONS, type RatingPlan, type Weight } from './rating-plan.js';
 import type {
   Rating,
   RatingContext,
-  RatingContribution,
   RatingControlScore,
-  RatingImprovement,
   RatingSnapshot,
   WeightingTable,
 } from './rating.types.js';
@@ -67,33 +61,6 @@ export class RatingInputError extends Error {
   }
 }
 
-/** A control of W: its weight, and its adoption as A / L (L is common to the rating). */
-interface Member {
-  readonly name: string;
-  readonly weight: Weight;
-  readonly adoption: Ratio;
-  scaled: bigint;
-}
-
-interface Sums {
-  /** Common denominator of every adoption. */
-  readonly L: bigint;
-  /** L · S, S = Σ w (weights at the plan's weight scale). */
-  readonly LS: bigint;
-  /** Σ w · A. */
-  readonly T: bigint;
-}
-
-interface Outcome {
-  readonly tier: number;
-  readonly decision: DecisionRank;
-}
-
-const CONTRIBUTION_PLACES = 4;
-/** 100 · 10^4: contributions and gaps are percentages of S at 4 places. */
-const CONTRIBUTION_SCALE = 100n * pow10(CONTRIBUTION_PLACES);
-const ADOPTION_SCALE = pow10(CONTRIBUTION_PLACES);
-
 /** Spec §3 and §5: the rating of one snapshot under one table. Pure and deterministic. */
 export function rate(
   snapshot: RatingSnapshot,
@@ -101,29 +68,24 @@ export function rate(
   context: RatingContext,
 ): Rating {
   const plan = table.plan;
-  const scores = scoresByName(snapshot.controlScores);
   const ageDays = snapshotAgeDays(snapshot.createdDateTime, context.asOf);
-  const { members, missing } = weightedControls(plan, scores, context);
+  const { scores, members, missing, sums } = weigh(snapshot, plan, context);
   const head = {
     table: { name: table.name, version: table.version, sha256: table.sha256 },
     asOf: context.asOf,
     snapshot: { id: snapshot.id, createdDateTime: snapshot.createdDateTime },
     missingControls: missing.sort(compareCodePoints),
   };
-  if (members.length === 0) {
-    const reasons = ['NO_SCORABLE_CONTROLS'];
+  if (sums === null) {
+    const none = { index: null, tier: null, factor: null, decision: 'refer' as const };
     return {
-      index: null,
-      tier: null,
-      factor: null,
-      decision: 'refer',
-      reasons,
+      ...none,
+      reasons: ['NO_SCORABLE_CONTROLS'],
       ...head,
       contributions: [],
       improvements: [],
     };
   }
-  const sums = weightedSums(members);
   const modifiers = applyModifiers(plan.modifiers, {
     activeUserCount: snapshot.activeUserCount,
     licensedUserCount: snapshot.licensedUserCount,
@@ -132,18 +94,35 @@ export function rate(
   });
   const fired = firedGates(plan, scores, context);
   const outcomes = new Outcomes(plan, modifiers);
-  const index = roundedIndex(plan, sums.T, sums.LS);
+  const index = Number(roundedIndex(plan, sums.T, sums.LS));
   const outcome = outcomes.evaluate(index, fired);
+  const { contributions, improvements } = explain(plan, members, sums, fired, outcomes);
   return {
-    index: formatScaled(index, plan.indexPlaces),
+    index: formatSafeInteger(index, plan.indexPlaces),
     tier: plan.tiers[outcome.tier].name,
     factor: outcomes.factor(outcome.tier).text,
     decision: DECISIONS[outcome.decision],
     reasons: [...fired.map((gate) => plan.gates[gate].reason), ...modifiers.reasons],
     ...head,
-    contributions: contributions(members, sums),
-    improvements: improvements(plan, members, sums, fired, outcomes),
+    contributions,
+    improvements,
   };
+}
+
+export interface Weighed {
+  readonly scores: ReadonlyMap<string, RatingControlScore>;
+  /** W, each control with its adoption on the common denominator. */
+  readonly members: readonly Member[];
+  readonly missing: string[];
+  /** null when S = 0. */
+  readonly sums: Sums | null;
+}
+
+/** Spec §3 steps 1 to 4 and the integer sums of step 5 (exported for tests of the arithmetic). */
+export function weigh(snapshot: RatingSnapshot, plan: RatingPlan, context: RatingContext): Weighed {
+  const scores = scoresByName(snapshot.controlScores);
+  const { members, missing } = weightedControls(plan, scores, context);
+  return { scores, members, missing, sums: members.length === 0 ? null : weightedSums(members) };
 }
 
 function scoresByName(
@@ -260,117 +239,4 @@ function firedGates(
     if (isBelow(adoption, gate.minAdoption)) fired.push(i);
   });
   return fired;
-}
-
-/** Spec §3 steps 6 to 11 for a rounded index and a set of fired gates; factors memoised per tier. */
-class Outcomes {
-  private readonly factors: ({ scaled: bigint; text: string } | undefined)[] = [];
-
-  constructor(
-    private readonly plan: RatingPlan,
-    private readonly modifiers: ModifierOutcome,
-  ) {}
-
-  evaluate(index: bigint, fired: readonly number[]): Outcome {
-    const tiers = this.plan.tiers;
-    let tier = 0;
-    while (tier < tiers.length - 1 && index < tiers[tier].threshold) tier++;
-    let decision = this.modifiers.decision;
-    for (const i of fired) {
-      const gate = this.plan.gates[i];
-      if (gate.capTier > tier) tier = gate.capTier;
-      if (gate.decision > decision) decision = gate.decision;
-    }
-    if (tiers[tier].decision > decision) decision = tiers[tier].decision;
-    return { tier, decision };
-  }
-
-  factor(tier: number): { scaled: bigint; text: string } {
-    let factor = this.factors[tier];
-    if (factor === undefined) {
-      const { factorFloor: floor, factorCap: cap, factorPlaces: places } = this.plan;
-      let value = {
-        n: this.plan.tiers[tier].factor.n * this.modifiers.product.n,
-        s: this.plan.tiers[tier].factor.s + this.modifiers.product.s,
-      };
-      if (floor !== null && compareDec(value, floor) < 0) value = floor;
-      if (cap !== null && compareDec(value, cap) > 0) value = cap;
-      const scaled =
-        value.s > places
-          ? roundHalfUp(value.n, pow10(value.s - places))
-          : value.n * pow10(places - value.s);
-      factor = { scaled, text: formatScaled(scaled, places) };
-      this.factors[tier] = factor;
-    }
-    return factor;
-  }
-}
-
-/** Spec §5: one per control of W, by rounded gap descending, then control name. */
-function contributions(members: readonly Member[], { L, LS }: Sums): RatingContribution[] {
-  const rows = members.map((member) => {
-    const w = member.weight.scaled;
-    const gap = roundHalfUp(w * (L - member.scaled) * CONTRIBUTION_SCALE, LS);
-    return {
-      gap,
-      row: {
-        control: member.name,
-        weight: member.weight.text,
-        adoption: formatScaled(roundHalfUp(member.scaled * ADOPTION_SCALE, L), CONTRIBUTION_PLACES),
-        contribution: formatScaled(
-          roundHalfUp(w * member.scaled * CONTRIBUTION_SCALE, LS),
-          CONTRIBUTION_PLACES,
-        ),
-        gap: formatScaled(gap, CONTRIBUTION_PLACES),
-      },
-    };
-  });
-  rows.sort((a, b) =>
-    a.gap === b.gap ? compareCodePoints(a.row.control, b.row.control) : a.gap > b.gap ? -1 : 1,
-  );
-  return rows.map((row) => row.row);
-}
-
-/**
- * Spec §5: each control of W below full adoption, set to a = 1. Incremental: Σw·a grows by
- * w·(1 − a), S is unchanged, and only the gates on that control stop firing.
- */
-function improvements(
-  plan: RatingPlan,
-  members: readonly Member[],
-  { L, LS, T }: Sums,
-  fired: readonly number[],
-  outcomes: Outcomes,
-): RatingImprovement[] {
-  const rows: { index: bigint; factor: bigint; decision: DecisionRank; row: RatingImprovement }[] =
-    [];
-  for (const member of members) {
-    if (member.scaled >= L) continue;
-    const index = roundedIndex(plan, T + member.weight.scaled * (L - member.scaled), LS);
-    const stillFired = plan.gatedControls.has(member.name)
-      ? fired.filter((gate) => plan.gates[gate].control !== member.name)
-      : fired;
-    const outcome = outcomes.evaluate(index, stillFired);
-    const factor = outcomes.factor(outcome.tier);
-    rows.push({
-      index,
-      factor: factor.scaled,
-      decision: outcome.decision,
-      row: {
-        control: member.name,
-        index: formatScaled(index, plan.indexPlaces),
-        tier: plan.tiers[outcome.tier].name,
-        factor: factor.text,
-        decision: DECISIONS[outcome.decision],
-      },
-    });
-  }
-  rows.sort(
-    (a, b) =>
-      (a.factor !== b.factor ? (a.factor < b.factor ? -1 : 1) : 0) ||
-      a.decision - b.decision ||
-      (a.index !== b.index ? (a.index > b.index ? -1 : 1) : 0) ||
-      compareCodePoints(a.row.control, b.row.control),
-  );
-  return rows.map((row) => row.row);
 }

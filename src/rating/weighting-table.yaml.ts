@@ -37,7 +37,9 @@ export function parseWeightingTableYaml(text: string): unknown {
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
     const at = problem.linePos?.[0];
-    throw new WeightingTableYamlError(problem.message, at?.line ?? null, at?.col ?? null);
+    // The first line names the problem and its place; the rest is a source excerpt.
+    const message = problem.message.split('\n')[0].replace(/:$/, '');
+    throw new WeightingTableYamlError(message, at?.line ?? null, at?.col ?? null);
   }
   return toPlain(doc.contents, 0);
 }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { exampleDocument } from './rating-fixtures.spec-helper.js';
+import { validateWeightingTable } from './weighting-table.validation.js';
+import { parseWeightingTableYaml, WeightingTableYamlError } from './weighting-table.yaml.js';
+
+const EXAMPLE_YAML = `
+name: sme-cyber
+version: "2027.1"
+effectiveFrom: "2027-01-01"
+effectiveTo: null
+adoption: { missing: zero, thirdPartyCredit: 0.5 }
+controls:
+  - { name: AdminMFAV2, weight: 10 }
+  - { name: scid_2010, weight: 6, maxScore: 10 }
+categoryWeights: { Identity: 0.5, Data: 0.50 }
+tiers:
+  - { tier: A, minIndex: 85, factor: 0.80 }
+  - { tier: E, minIndex: 0, factor: 1.60, decision: decline }
+factorFloor: 0.1000000000000000000000000000000001
+rounding: { index: 2, factor: 4 }
+`;
+
+describe('parseWeightingTableYaml', () => {
+  it('parses a table whose numbers keep the decimal they write', () => {
+    const doc = parseWeightingTableYaml(EXAMPLE_YAML) as Record<string, any>;
+    expect(doc.adoption).toEqual({ missing: 'zero', thirdPartyCredit: 0.5 });
+    expect(doc.tiers[0]).toEqual({ tier: 'A', minIndex: 85, factor: 0.8 });
+    // A double would read 0.1: the text is kept as a numeric string instead.
+    expect(doc.factorFloor).toBe('0.1000000000000000000000000000000001');
+    const result = validateWeightingTable(doc);
+    expect(result.ok && result.table.factorFloor).toBe('0.1000000000000000000000000000000001');
+    expect(result.ok && result.table.categoryWeights).toEqual({ Identity: '0.5', Data: '0.5' });
+  });
+
+  it('reads the JSON example (JSON is YAML) into the same table as JSON.parse', () => {
+    const text = JSON.stringify(exampleDocument());
+    expect(validateWeightingTable(parseWeightingTableYaml(text))).toEqual(
+      validateWeightingTable(exampleDocument()),
+    );
+  });
+
+  it.each<[string, string, unknown]>([
+    ['a long integer', 'x: 12345678901234567890', '12345678901234567890'],
+    ['a leading plus and dot', 'x: +.5', 0.5],
+    ['a trailing dot', 'x: 7.', 7],
+    ['leading zeros', 'x: 007', 7],
+    ['an exponent', 'x: 1.5e3', 1500],
+    ['a precise exponent', 'x: 1.00000000000000000001e3', '1.00000000000000000001e3'],
+    ['a hexadecimal integer', 'x: 0x1F', 31],
+    ['a quoted number', 'x: "0.85"', '0.85'],
+    ['infinity', 'x: .inf', Number.POSITIVE_INFINITY],
+    ['a date (no YAML 1.1 timestamps)', 'x: 2027-01-01', '2027-01-01'],
+    ['yes (no YAML 1.1 booleans)', 'x: yes', 'yes'],
+    ['a numeric key', '1.50: a', undefined],
+  ])('reads %s', (_, text, expected) => {
+    const doc = parseWeightingTableYaml(text) as Record<string, unknown>;
+    if (expected === undefined) expect(doc).toEqual({ '1.50': 'a' });
+    else expect(doc.x).toEqual(expected);
+  });
+
+  it('keeps a __proto__ key as an own member, which the validator then rejects', () => {
+    const doc = parseWeightingTableYaml('__proto__: { polluted: true }\nname: x') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.hasOwn(doc, '__proto__')).toBe(true);
+    const result = validateWeightingTable(doc);
+    expect(!result.ok && result.errors).toContainEqual({
+      pointer: '/__proto__',
+      message: expect.stringContaining('unknown field'),
+    });
+  });
+
+  it('reads an empty text as null', () => {
+    expect(parseWeightingTableYaml('')).toBeNull();
+  });
+
+  it.each<[string, string, string]>([
+    ['a syntax error', 'name: [unclosed', ''],
+    ['a duplicate key', 'name: a\nname: b', 'unique'],
+    ['two documents', 'name: a\n---\nname: b', 'multiple documents'],
+    ['an alias', 'a: &x 1\nb: *x', 'alias'],
+    ['a mapping key', '? [a, b]\n: c', 'key'],
+    ['an unknown tag', 'x: !money 5', 'tag'],
+    ['deep nesting', `x: ${'['.repeat(70)}${']'.repeat(70)}`, 'nesting'],
+  ])('refuses %s with a WeightingTableYamlError', (_, text, message) => {
+    expect(() => parseWeightingTableYaml(text)).toThrow(WeightingTableYamlError);
+    expect(() => parseWeightingTableYaml(text)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('locates a syntax error by line and column', () => {
+    try {
+      parseWeightingTableYaml('name: sme\nx: @y\n');
+      throw new Error('expected a syntax error');
+    } catch (error) {
+      expect(error).toBeInstanceOf(WeightingTableYamlError);
+      expect(error).toMatchObject({
+        line: 2,
+        column: 4,
+        message: 'Plain value cannot start with reserved character @ at line 2, column 4',
+      });
+    }
+  });
+});
