@@ -107,7 +107,11 @@ export function fitsInDoubles(
   return largest.every((value) => value <= BigInt(SAFE));
 }
 
-/** The four roundings in doubles: exact, as every operand and result is an integer below 2^52. */
+/**
+ * The four roundings in doubles: exact, because every operand, product and quotient is an integer
+ * below 2^52 (checked by fitsInDoubles), so no binary fraction ever appears. About twice as fast as
+ * BigInt, which allocates on every operation; results are identical (property-tested).
+ */
 function roundedFast(plan: RatingPlan, { L, LS, T }: Sums): (member: Member) => Rounded {
   const [l, ls, t] = [Number(L), Number(LS), Number(T)];
   const [l2, ls2] = [2 * l, 2 * ls];

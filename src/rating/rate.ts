@@ -3,20 +3,25 @@
  * - `rate(snapshot, compiledTable, context): Rating`, `compileTable(table, sha256): CompiledTable`,
  *   `RatingInputError`: this file.
  * - `validateWeightingTable(doc: unknown)`: weighting-table.validation.ts (spec §1, §4).
- * - `parseWeightingTableYaml(text)`: weighting-table.yaml.ts.
+ * - `parseWeightingTableYaml(text)`, `WeightingTableYamlError`: weighting-table.yaml.ts.
  * - `diffTables(a, b)`: table-diff.ts.
+ * - `parseInstant`, `wholeDaysBetween`: instant.ts.
  * - Types (`Rating`, `RatingSnapshot`, `RatingContext`, `WeightingTable` ...): rating.types.ts.
  *
- * Arithmetic is exact: decimals are scaled BigInt integers built from their text, a(c) is an exact
- * ratio, and the only rounding is the spec's (half-up, once, on the exact value). Where the spec is
- * silent this code decides (see also adoption.ts and instant.ts):
+ * Arithmetic is exact. Decimals are scaled BigInt integers built from their text; a(c) is an exact
+ * ratio (score / maxScore is not cut to 34 digits: weight 3 at 1/3 counts exactly 1); every result
+ * is rounded once, half-up, from its exact value. Per-control figures and improvements go through
+ * doubles only when every integer involved provably stays below 2^52 (explanations.ts).
+ *
+ * Where the spec is silent this code decides (see also adoption.ts, instant.ts, the validator):
  * - reasons: fired gate reasons in table order, then modifier band reasons in modifier order;
  * - snapshotAgeDays is floor((asOf - createdDateTime) / 1 day), exact to any fractional second; a
  *   snapshot taken after asOf has a negative age (a band `upTo` can still catch it);
  * - a snapshot naming one control twice, or an asOf / createdDateTime that is not an ISO-8601
  *   instant with a zone, is refused with RatingInputError (rating it would depend on input order);
  * - a modifier count that is null or not a finite number is unknown (the modifier's default);
- * - improvements cover the controls of W only (an excluded missing control has none).
+ * - improvements cover the controls of W only (an excluded missing control has none);
+ * - a contribution's weight is the table decimal's canonical text ("0.5" for "0.50").
  */
 import { adoptionOf, isBelow, NO_ADOPTION } from './adoption.js';
 import { compareCodePoints } from './code-point-order.js';

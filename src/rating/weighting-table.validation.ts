@@ -1,5 +1,18 @@
 // Validation of a weighting table document (rating-spec.md §1 and §4): every violation, each with an
 // RFC 6901 pointer, unknown fields included at every level. The caller parses the JSON (or YAML).
+// Where the spec is silent, this validator decides:
+// - a number is a JSON number (read through String(n)) or a string in the JSON number grammar, with
+//   at most 34 significant digits, 34 decimal places and 34 integer digits;
+// - an optional member given as null counts as absent; effectiveTo, description, adoption, controls,
+//   categoryWeights, defaultWeight, gates, modifiers, factorFloor/Cap and rounding are optional;
+// - effectiveTo must be after effectiveFrom (else [effectiveFrom, effectiveTo) is empty);
+// - control names, tier names and modifier names are unique; names and reasons are non-empty;
+// - a gate's minAdoption is in [0, 1] (adoption is, and a = 1 must satisfy the gate, spec §5);
+// - modifier factors (bands, values, default) are > 0, like tier factors;
+// - bands take a numeric input, values take industry, and values keys are lowercase slugs;
+// - a band reason without a decision is refused (the spec adds a reason only with a decision, and a
+//   reason that would be silently dropped is the kind of typo this validator exists to catch);
+// - rounding places may be written "2" or 2.0 (a number is the decimal written), not 2.5.
 import { canonicalText, compareDec, isZero, type Dec } from './decimal.js';
 import { isCalendarDate } from './instant.js';
 import type {
