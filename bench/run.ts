@@ -1,6 +1,7 @@
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchIngest } from './ingest.js';
 import { benchPortfolio } from './portfolio.js';
+import { benchRateHttp } from './rate-http.js';
 import type { Figure } from './support.js';
 
 /**
@@ -15,6 +16,7 @@ interface Benchmark {
 
 const BENCHMARKS: Benchmark[] = [
   { names: ['http.live', 'http.auth-noop'], run: benchHttpBaseline },
+  { names: ['rate.http'], run: benchRateHttp },
 ];
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { runMigrationsLocked } from './database/migrate.js';
 import { setUpOpenApi } from './openapi.js';
+import { parseYamlBody, YAML_CONTENT_TYPES } from './weighting-tables/yaml-body.js';
 
 export interface RunningDatabase {
   url: string;
@@ -110,8 +111,9 @@ export async function createWorkerContext(
 }
 
 /**
- * Every JSON body goes through the strict parser; any other content type is a 415. The SHA-256 of
- * the raw bytes is kept on the request for Idempotency-Key fingerprints.
+ * Every JSON body goes through the strict parser (weighting tables may be YAML); any other content
+ * type is a 415. The SHA-256 of the raw bytes is kept on the request for Idempotency-Key
+ * fingerprints.
  */
 function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void {
   fastify.removeAllContentTypeParsers();
@@ -130,6 +132,16 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
       }
     });
   }
+  // Weighting tables may also be sent as YAML (parseYamlBody refuses it on every other route).
+  fastify.addContentTypeParser(YAML_CONTENT_TYPES, options, (request, body, done) => {
+    try {
+      const text = body as unknown as string;
+      (request as { bodySha256?: string }).bodySha256 = sha256Hex(text);
+      done(null, parseYamlBody(request.url, text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

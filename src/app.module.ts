@@ -12,6 +12,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { PortfolioRunsModule } from './portfolio-runs/portfolio-runs.module.js';
 import { SecureScoresModule } from './secure-scores/secure-scores.module.js';
+import { WeightingTablesModule } from './weighting-tables/weighting-tables.module.js';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         AccessModule,
         ClientTenantsModule,
         SecureScoresModule,
+        WeightingTablesModule,
         AssessmentsModule,
         PortfolioRunsModule,
       ],

@@ -12,6 +12,10 @@ import { PortfolioRunsModule } from '../portfolio-runs/portfolio-runs.module.js'
 import { RunsStartCommand } from '../portfolio-runs/runs-start.command.js';
 import { ImportCommand } from '../secure-scores/import/import.command.js';
 import { SecureScoresModule } from '../secure-scores/secure-scores.module.js';
+import { RateCommand } from '../weighting-tables/rate.command.js';
+import { TablesPublishCommand } from '../weighting-tables/tables-publish.command.js';
+import { TablesValidateCommand } from '../weighting-tables/tables-validate.command.js';
+import { WeightingTablesModule } from '../weighting-tables/weighting-tables.module.js';
 
 /** The same feature modules as the HTTP app; the commands are registered here only. */
 @Module({})
@@ -26,6 +30,7 @@ export class CliModule {
         AccessModule,
         ClientTenantsModule,
         SecureScoresModule,
+        WeightingTablesModule,
         PortfolioRunsModule,
       ],
       providers: [
@@ -34,6 +39,9 @@ export class CliModule {
         CreateKeyCommand,
         ImportCommand,
         RunsStartCommand,
+        TablesValidateCommand,
+        TablesPublishCommand,
+        RateCommand,
       ],
     };
   }

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DomainError } from '../common/errors/domain-error.js';
+import { JsonInputError, parseJsonStrict } from '../common/json/hardened-json.parser.js';
+import {
+  parseWeightingTableYaml,
+  WeightingTableYamlError,
+} from '../rating/weighting-table.yaml.js';
+import { describeYamlError } from './yaml-body.js';
+
+// Files on the operator's disk are trusted more than request bodies, but not unlimited.
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_DEPTH = 64;
+
+/** A JSON file, or YAML by its extension (.yaml, .yml), parsed as strictly as a request body. */
+export function readDocumentFile(file: string): unknown {
+  const size = fs.statSync(file).size;
+  if (size > MAX_FILE_BYTES) throw new Error(`${file}: larger than ${MAX_FILE_BYTES} bytes`);
+  const text = fs.readFileSync(file, 'utf8');
+  if (/\.ya?ml$/i.test(path.extname(file))) {
+    try {
+      return parseWeightingTableYaml(text);
+    } catch (error) {
+      if (!(error instanceof WeightingTableYamlError)) throw error;
+      throw new Error(`${file}: not acceptable YAML: ${describeYamlError(error)}`);
+    }
+  }
+  try {
+    return parseJsonStrict(text, MAX_DEPTH);
+  } catch (error) {
+    if (!(error instanceof JsonInputError)) throw error;
+    throw new Error(
+      `${file}: not acceptable JSON: ${error.message}${error.pointer ? ` at ${error.pointer}` : ''}`,
+    );
+  }
+}
+
+/** One `pointer: message` line per violation, as the table commands print them. */
+export function violations(errors: readonly { pointer: string; message: string }[]): string {
+  return errors
+    .map((e) => `${e.pointer === '' ? '(document)' : e.pointer}: ${e.message}`)
+    .join('\n');
+}
+
+/** A service's domain error as a CLI failure: its message and every violation, then exit 1. */
+export function asCliError(error: unknown): unknown {
+  if (!(error instanceof DomainError)) return error;
+  return new Error(
+    error.errors.length > 0 ? `${error.message}\n${violations(error.errors)}` : error.message,
+  );
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../access/access.decorators.js';
+import type { Principal } from '../access/roles.js';
+import { RateRequestDto } from './dto/rate-request.dto.js';
+import { RateService } from './rate.service.js';
+
+@ApiTags('rating')
+@ApiBearerAuth()
+@Controller('v1/rate')
+export class RateController {
+  constructor(private readonly rating: RateService) {}
+
+  /**
+   * Any role. The body is checked by `parseRateRequest` (every violation listed, the snapshot as
+   * ingestion checks it), not by the DTO pipe: the DTO only documents the shape.
+   */
+  @Post()
+  @HttpCode(200)
+  @ApiBody({ type: RateRequestDto })
+  rate(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.rating.rate(principal, body);
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../access/roles.js';
+import { canonicalSha256 } from '../common/canonical-json.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { compileTable, rate, RatingInputError, type CompiledTable } from '../rating/rate.js';
+import type { Rating } from '../rating/rating.types.js';
+import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
+import { toRatingSnapshot } from '../secure-scores/rating-input.js';
+import { parseRateRequest, type RateRequest } from './rate-request.js';
+import { WeightingTablesService } from './weighting-tables.service.js';
+
+/** Who may rate with a draft they name: the people who write tables, trying one before publishing. */
+const DRAFT_ROLES: readonly Principal['role'][] = ['actuary', 'admin'];
+
+/** Rates one snapshot on request (`POST /v1/rate`, the `rate` command); stores nothing. */
+@Injectable()
+export class RateService {
+  constructor(
+    private readonly tables: WeightingTablesService,
+    private readonly catalog: ControlCatalogService,
+  ) {}
+
+  async rate(principal: Principal, body: unknown): Promise<Rating> {
+    const parsed = parseRateRequest(body, new Date());
+    if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The rating request is invalid');
+    const request = parsed.request;
+    const [table, catalogMaxScores] = await Promise.all([
+      this.table(principal, request),
+      this.catalog.maxScores(),
+    ]);
+    try {
+      return rate(toRatingSnapshot(request.snapshot), table, {
+        asOf: request.asOf.toISOString(),
+        industry: request.industry,
+        controlStates: request.controlStates,
+        catalogMaxScores,
+      });
+    } catch (error) {
+      // The request checks rule these out; should one slip through, it is the input's fault, not a 500.
+      if (!(error instanceof RatingInputError)) throw error;
+      const pointer = `/${error.field.replace(/\./g, '/')}`;
+      throw DomainError.validation(
+        [{ pointer, message: error.message }],
+        'The snapshot cannot be rated',
+      );
+    }
+  }
+
+  /**
+   * An inline document rates as written, whatever its effective interval (an actuary trying a
+   * table); a reference resolves the published version in force, or exactly the version named.
+   */
+  private async table(principal: Principal, request: RateRequest): Promise<CompiledTable> {
+    const table = request.table;
+    if (table.kind === 'document')
+      return compileTable(table.table, canonicalSha256(table.document));
+    const allowDraft = table.version !== undefined && DRAFT_ROLES.includes(principal.role);
+    return (await this.tables.resolveTable(table, request.asOf, { allowDraft })).compiled;
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error.js';
+import { compileTable, type CompiledTable } from '../rating/rate.js';
+import { checkDocument } from './table-document.js';
+import { TableVersionCache } from './table-version-cache.js';
+import type { TableStatus } from './weighting-table-version.entity.js';
+import { WeightingTableVersionEntity } from './weighting-table-version.entity.js';
+import { assertAddressable, utcDay } from './weighting-table-views.js';
+
+/** A table version ready to rate with. */
+export interface ResolvedTable {
+  name: string;
+  version: string;
+  status: TableStatus;
+  sha256: string;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  compiled: CompiledTable;
+}
+
+export interface TableReference {
+  name: string;
+  version?: string;
+}
+
+export interface ResolveOptions {
+  /** A draft named explicitly may be used (impact tests, actuaries trying a draft). */
+  allowDraft?: boolean;
+}
+
+interface PublishedInterval {
+  version: string;
+  from: string;
+  to: string | null;
+}
+
+/**
+ * Which table version rates at a given instant, compiled. Published versions never change and never
+ * overlap, so both caches are exact for the life of the process: a compiled published version,
+ * and, per name, the published intervals already seen (a day inside one is in force forever).
+ * Only "nothing in force" and drafts go to the database every time.
+ */
+@Injectable()
+export class TableResolver {
+  private readonly compiled = new TableVersionCache<ResolvedTable>(256);
+  private readonly intervals = new Map<string, PublishedInterval[]>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async resolve(
+    reference: TableReference | null,
+    asOf: Date,
+    options: ResolveOptions = {},
+  ): Promise<ResolvedTable> {
+    if (reference?.version !== undefined)
+      return this.named(reference.name, reference.version, options);
+    const day = utcDay(asOf);
+    if (reference === null) return this.onlyOneInForce(day);
+    const known = this.intervals.get(reference.name)?.find((i) => contains(i, day));
+    if (known) return this.version(reference.name, known.version);
+    const [row]: { version: string; from: string; to: string | null }[] =
+      await this.dataSource.query(
+        `SELECT version, effective_from::text AS "from", effective_to::text AS "to"
+       FROM weighting_table_versions
+       WHERE name = $1 AND status = 'published'
+         AND daterange(effective_from, effective_to, '[)') @> $2::date`,
+        [reference.name, day],
+      );
+    if (!row) throw notInForce(`of ${reference.name} `, day);
+    this.remember(reference.name, row);
+    return this.version(reference.name, row.version);
+  }
+
+  /** Exactly this version, compiled (published ones from the cache); 404 when it does not exist. */
+  async version(name: string, version: string): Promise<ResolvedTable> {
+    const cached = this.compiled.get(name, version);
+    if (cached) return cached;
+    assertAddressable(name, version);
+    const row = await this.dataSource.manager.findOneBy(WeightingTableVersionEntity, {
+      name,
+      version,
+    });
+    if (!row) throw DomainError.notFound(`Weighting table ${name} version ${version}`);
+    return this.compile(row);
+  }
+
+  private async named(
+    name: string,
+    version: string,
+    options: ResolveOptions,
+  ): Promise<ResolvedTable> {
+    const cached = this.compiled.get(name, version);
+    if (cached) return cached;
+    const row = await this.dataSource.manager.findOneBy(WeightingTableVersionEntity, {
+      name,
+      version,
+    });
+    if (!row || (row.status === 'draft' && !options.allowDraft)) {
+      const what = row ? 'is a draft, not a published version' : 'does not exist';
+      throw new DomainError(
+        'no-table-in-force',
+        `Weighting table ${name} version ${version} ${what}`,
+      );
+    }
+    return this.compile(row);
+  }
+
+  /** Without a name: the one table name with a version in force (never cached: a name may join). */
+  private async onlyOneInForce(day: string): Promise<ResolvedTable> {
+    const rows: { name: string; version: string }[] = await this.dataSource.query(
+      `SELECT name, version FROM weighting_table_versions
+       WHERE status = 'published' AND daterange(effective_from, effective_to, '[)') @> $1::date
+       ORDER BY name LIMIT 2`,
+      [day],
+    );
+    if (rows.length === 0) throw notInForce('', day);
+    if (rows.length > 1) {
+      throw DomainError.validation(
+        [{ pointer: '/table', message: 'Several weighting tables are in force; name one' }],
+        'Name the weighting table to rate with',
+      );
+    }
+    return this.version(rows[0].name, rows[0].version);
+  }
+
+  private compile(row: WeightingTableVersionEntity): ResolvedTable {
+    const resolved: ResolvedTable = {
+      name: row.name,
+      version: row.version,
+      status: row.status,
+      sha256: row.sha256,
+      effectiveFrom: row.effectiveFrom,
+      effectiveTo: row.effectiveTo,
+      compiled: compileTable(checkDocument(row.document).table, row.sha256),
+    };
+    if (row.status === 'published') {
+      this.compiled.set(row.name, row.version, resolved);
+      this.remember(row.name, {
+        version: row.version,
+        from: row.effectiveFrom,
+        to: row.effectiveTo,
+      });
+    }
+    return resolved;
+  }
+
+  private remember(name: string, interval: PublishedInterval): void {
+    const known = this.intervals.get(name) ?? [];
+    if (!known.some((i) => i.version === interval.version)) known.push(interval);
+    this.intervals.set(name, known);
+  }
+}
+
+/** [from, to) holds `day`; `YYYY-MM-DD` strings order as the dates they name. */
+function contains(interval: PublishedInterval, day: string): boolean {
+  return interval.from <= day && (interval.to === null || day < interval.to);
+}
+
+function notInForce(which: string, day: string): DomainError {
+  return new DomainError(
+    'no-table-in-force',
+    `No published weighting table version ${which}is in force on ${day}`,
+  );
+}

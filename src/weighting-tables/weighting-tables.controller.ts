@@ -1,0 +1,110 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
+import type { Principal } from '../access/roles.js';
+import { PageQueryDto } from '../common/paging.js';
+import { WeightingTablesService } from './weighting-tables.service.js';
+
+const DOCUMENT_BODY = {
+  description: 'A weighting table document (rating-spec.md §1), as JSON or YAML',
+  schema: { type: 'object', additionalProperties: true },
+} as const;
+
+/** Reads are open to every role; drafting and publishing are for actuaries and admins. */
+@ApiTags('weighting tables')
+@ApiBearerAuth()
+@Controller('v1/weighting-tables')
+export class WeightingTablesController {
+  constructor(private readonly tables: WeightingTablesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('actuary', 'admin')
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody(DOCUMENT_BODY)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.tables.create(principal, body);
+  }
+
+  @Get()
+  listNames(@Query() query: PageQueryDto) {
+    return this.tables.listNames(query);
+  }
+
+  @Get(':name/versions')
+  listVersions(@Param('name') name: string, @Query() query: PageQueryDto) {
+    return this.tables.listVersions(name, query);
+  }
+
+  @Get(':name/versions/:version')
+  get(@Param('name') name: string, @Param('version') version: string) {
+    return this.tables.get(name, version);
+  }
+
+  /** Replaces a draft's document; a published version answers 409 `table-immutable`. */
+  @Put(':name/versions/:version')
+  @Roles('actuary', 'admin')
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody(DOCUMENT_BODY)
+  replace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: unknown,
+  ) {
+    return this.tables.replace(principal, name, version, body);
+  }
+
+  /** An RFC 7396 merge patch of a draft's document; a published version answers 409. */
+  @Patch(':name/versions/:version')
+  @Roles('actuary', 'admin')
+  @ApiConsumes('application/merge-patch+json', 'application/json')
+  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: unknown,
+  ) {
+    return this.tables.patch(principal, name, version, body);
+  }
+
+  @Delete(':name/versions/:version')
+  @HttpCode(204)
+  @Roles('actuary', 'admin')
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): Promise<void> {
+    await this.tables.remove(principal, name, version);
+  }
+
+  @Post(':name/versions/:version/publish')
+  @HttpCode(200)
+  @Roles('actuary', 'admin')
+  publish(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ) {
+    return this.tables.publish(principal, name, version);
+  }
+
+  /** One entry per changed weight, tier, gate and modifier from version `a` to version `b`. */
+  @Get(':name/versions/:a/diff/:b')
+  diff(@Param('name') name: string, @Param('a') a: string, @Param('b') b: string) {
+    return this.tables.diff(name, a, b);
+  }
+}
