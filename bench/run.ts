@@ -2,6 +2,7 @@ import { benchHttpBaseline } from './http-baseline.js';
 import { benchIngest } from './ingest.js';
 import { benchPortfolio } from './portfolio.js';
 import { benchRateHttp } from './rate-http.js';
+import { benchRatePure } from './rate-pure.js';
 import type { Figure } from './support.js';
 
 /**
@@ -17,6 +18,7 @@ interface Benchmark {
 const BENCHMARKS: Benchmark[] = [
   { names: ['http.live', 'http.auth-noop'], run: benchHttpBaseline },
   { names: ['rate.http'], run: benchRateHttp },
+  { names: ['rate.pure'], run: benchRatePure },
 ];
 
 async function main(): Promise<void> {
