@@ -1,30 +1,91 @@
 import { createHash } from 'node:crypto';
 
 /**
- * RFC 8785 JSON Canonicalization Scheme: object members sorted by UTF-16 code units, no
- * whitespace, ECMAScript number serialisation, JSON.stringify string escaping (which JCS adopts).
+ * RFC 8785 JSON Canonicalization Scheme (JCS), used for content hashes (snapshot dedup, audit
+ * rows, table fingerprints), so the hash depends on the JSON data and not on how it was written:
+ * - object members sorted by their names as UTF-16 code units (JavaScript's own string order),
+ * - no whitespace,
+ * - numbers in ECMAScript `Number.prototype.toString` form (`1.0` -> `1`, `-0` -> `0`,
+ *   `1e21` -> `1e+21`, `1e-7` -> `1e-7`); NaN and ±Infinity have no JSON form and throw,
+ * - strings escaped exactly as `JSON.stringify` escapes them (JCS adopts that algorithm); a lone
+ *   surrogate is not I-JSON, and RFC 8785 §3.2.2.2 requires an error rather than an escape.
+ *
+ * Beyond JSON data: `toJSON()` is honoured like `JSON.stringify` does (a Date hashes as its ISO
+ * text), object members whose value is `undefined` are omitted, and everything else without a
+ * JSON form (undefined elsewhere, functions, symbols, bigints, cycles) throws a TypeError rather
+ * than hashing something that silently differs from the data.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('Non-finite numbers have no JSON form');
-    return JSON.stringify(value);
-  }
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, member]) => member !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
-  }
-  throw new TypeError(`${typeof value} has no JSON form`);
+  return serialize(value, '', new Set());
 }
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** SHA-256 (hex) of the RFC 8785 canonical form of a JSON value. */
 export function canonicalSha256(value: unknown): string {
   return sha256Hex(canonicalJson(value));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function serialize(input: unknown, key: string, ancestors: Set<object>): string {
+  const value = unwrap(input, key);
+  switch (typeof value) {
+    case 'string':
+      return serializeString(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${value} has no JSON form (RFC 8785)`);
+      return String(value); // ECMAScript number serialisation; String(-0) is "0"
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      return serializeContainer(value, ancestors);
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      throw new TypeError(`A ${typeof value} has no JSON form`);
+  }
+}
+
+/** What JSON.stringify would look at: the `toJSON()` result, or the primitive of a boxed value. */
+function unwrap(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return toJSON.call(value, key) as unknown;
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    return value.valueOf();
+  }
+  return value;
+}
+
+function serializeString(text: string): string {
+  if (LONE_SURROGATE.test(text)) {
+    throw new TypeError('A string with a lone surrogate is not I-JSON (RFC 8785 §3.2.2.2)');
+  }
+  return JSON.stringify(text);
+}
+
+function serializeContainer(value: object, ancestors: Set<object>): string {
+  if (ancestors.has(value)) throw new TypeError('A cyclic structure has no JSON form');
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return `[${value.map((item, i) => serialize(item, String(i), ancestors)).join(',')}]`;
+    }
+    const record = value as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is exactly the RFC 8785 member order.
+    const names = Object.keys(record).sort();
+    const members: string[] = [];
+    for (const name of names) {
+      if (record[name] === undefined) continue;
+      members.push(`${serializeString(name)}:${serialize(record[name], name, ancestors)}`);
+    }
+    return `{${members.join(',')}}`;
+  } finally {
+    ancestors.delete(value);
+  }
 }

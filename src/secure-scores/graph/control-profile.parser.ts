@@ -1,145 +1,224 @@
+import { Decimal } from 'decimal.js';
 import type { ControlState } from '../../rating/rating.types.js';
-import { Checker } from './payload-checks.js';
-import type { ValidationIssue } from './secure-score-payload.parser.js';
+import { canonicalJson } from '../../common/canonical-json.js';
+import { PROFILE_VALIDATORS } from './control-profile.schema.js';
+import { compareInstants, parseInstant, type Instant } from './date-time.parser.js';
+import { LIMITS } from './graph-limits.js';
+import { IssueList, pointerTo, type ValidationIssue } from './schema-validation.js';
+import { decimalText } from './secure-score.mapper.js';
+import { errorWrapperKey } from './secure-score-payload.parser.js';
+
+export interface ControlStateEntry {
+  /** Matched case-insensitively; a state Graph adds later (unknown to us) counts as Default. */
+  state: ControlState;
+  /** The state text exactly as received (null when Graph sent none). */
+  receivedState: string | null;
+  updatedDateTime: string | null;
+  updatedBy: string | null;
+}
 
 export interface NormalizedControlProfile {
+  /** The control name (`controlScores[].controlName` joins on it); 2018: `title`. */
   id: string;
   azureTenantId: string | null;
+  /** The human title; 2018: `controlName`. */
   title: string | null;
   controlCategory: string | null;
   service: string | null;
   tier: string | null;
+  /** Decimal text. */
   maxScore: string | null;
   rank: number | null;
   actionType: string | null;
   userImpact: string | null;
   implementationCost: string | null;
+  /** As received (`Account breach`, `Account Breach`, ...). */
   threats: string[];
+  /** Lowercase, whitespace collapsed, duplicates removed: `account breach`. */
+  normalizedThreats: string[];
   deprecated: boolean | null;
-  /** The latest `controlStateUpdates` entry (by updatedDateTime; undated ones count as oldest). */
-  latestState: {
-    state: ControlState;
-    updatedDateTime: string | null;
-    updatedBy: string | null;
-  } | null;
+  /** The latest `controlStateUpdates` entry by updatedDateTime (undated = oldest, ties = last). */
+  latestState: ControlStateEntry | null;
+  /** The profile object exactly as received. */
   raw: unknown;
 }
 
-const STATES: Record<string, ControlState> = {
-  default: 'Default',
-  ignored: 'Ignored',
-  thirdparty: 'ThirdParty',
-  reviewed: 'Reviewed',
-};
-const MAX_PROFILES = 5_000;
+export type ControlProfilesResult =
+  { ok: true; profiles: NormalizedControlProfile[] } | { ok: false; errors: ValidationIssue[] };
+
+// Keyed by the state in lowercase letters only ("thirdParty", "Third party" -> "thirdparty").
+const STATES = new Map<string, ControlState>([
+  ['default', 'Default'],
+  ['ignored', 'Ignored'],
+  ['thirdparty', 'ThirdParty'],
+  ['reviewed', 'Reviewed'],
+]);
 
 /**
- * `secureScoreControlProfile` objects as an array or a Graph envelope (links are not followed).
- * The 2018 beta shape is mapped too: there `title` held the control id, `controlName` the
- * human title, and the state was `tenantSetState`. States are matched case-insensitively.
+ * `secureScoreControlProfile` objects as an array or a Graph list envelope `{value: [...]}`
+ * (links are not followed), current or 2018 shape, each checked like snapshots are: every
+ * violation with its pointer. A profile repeated byte for byte (overlapping pages) is kept once;
+ * the same id with different content is a violation.
  */
-export function parseControlProfilesPayload(
-  body: unknown,
-): { ok: true; profiles: NormalizedControlProfile[] } | { ok: false; errors: ValidationIssue[] } {
-  const check = new Checker();
-  const envelope = check.isObject(body) && Array.isArray(body.value);
-  const items = envelope ? (body as { value: unknown[] }).value : body;
-  const base = envelope ? '/value' : '';
-  if (!Array.isArray(items)) {
-    check.fail('', 'must be an array of control profiles or a list envelope');
-    return { ok: false, errors: check.errors };
-  }
-  if (items.length === 0) check.fail(base, 'contains no control profile');
-  if (items.length > MAX_PROFILES) check.fail(base, `must hold at most ${MAX_PROFILES} profiles`);
-  const profiles = items
-    .slice(0, MAX_PROFILES)
-    .map((item, i) => parseProfile(item, `${base}/${i}`, check));
-  return check.errors.length > 0
-    ? { ok: false, errors: check.errors }
-    : { ok: true, profiles: profiles as NormalizedControlProfile[] };
+export function parseControlProfilesPayload(body: unknown): ControlProfilesResult {
+  const issues = new IssueList();
+  const located = locateProfiles(body, issues);
+  const profiles: NormalizedControlProfile[] = [];
+  const seen = new Map<string, { index: number; canonical: string | null; raw: unknown }>();
+  located.items.forEach((item, i) => {
+    const profile = parseProfile(item, `${located.base}/${i}`, issues);
+    if (profile === null) return;
+    const first = seen.get(profile.id);
+    if (first === undefined) {
+      seen.set(profile.id, { index: i, canonical: null, raw: item });
+      profiles.push(profile);
+    } else if (!sameContent(first, item)) {
+      issues.add(
+        `${located.base}/${i}/${isLegacy(item as Record<string, unknown>) ? 'title' : 'id'}`,
+        `repeats the id ${JSON.stringify(profile.id)} of ${located.base}/${first.index} with different content`,
+      );
+    }
+  });
+  return issues.count > 0 ? { ok: false, errors: issues.result() } : { ok: true, profiles };
 }
 
-function parseProfile(item: unknown, at: string, check: Checker): NormalizedControlProfile | null {
-  if (!check.isObject(item)) return check.fail(at, 'must be an object');
-  const legacy = !('id' in item) && 'tenantSetState' in item;
-  const idKey = legacy ? 'title' : 'id';
-  const id = check.text(item[idKey], `${at}/${idKey}`, 256);
-  const maxScore =
-    typeof item.maxScore === 'string' && /^\d+(\.\d+)?$/.test(item.maxScore) // the 2018 beta documented String
-      ? item.maxScore
-      : check.decimal(item.maxScore, `${at}/maxScore`, { required: false });
-  const threats = check.strings(item.threats, `${at}/threats`, 100);
-  const deprecated = typeof item.deprecated === 'boolean' ? item.deprecated : null;
-  const rank = check.count(item.rank, `${at}/rank`);
+function locateProfiles(body: unknown, issues: IssueList): { items: unknown[]; base: string } {
+  const envelope = isRecord(body) && Object.hasOwn(body, 'value');
+  const items = envelope ? body.value : body;
+  const base = envelope ? '/value' : '';
+  const wrapper = errorWrapperKey(body);
+  if (wrapper !== null) {
+    issues.add(`/${wrapper}`, 'is an error reported in place of control profiles');
+  } else if (!Array.isArray(items)) {
+    issues.add(base, 'must be an array of control profiles or a Graph list envelope');
+  } else if (items.length === 0) {
+    issues.add(base, 'holds no control profile: an empty list has nothing to ingest');
+  } else if (items.length > LIMITS.profiles) {
+    issues.add(base, `must hold at most ${LIMITS.profiles} control profiles per request`);
+  } else {
+    return { items, base };
+  }
+  return { items: [], base };
+}
+
+function parseProfile(
+  item: unknown,
+  at: string,
+  issues: IssueList,
+): NormalizedControlProfile | null {
+  if (!isRecord(item)) return issues.add(at, 'must be a control profile object');
+  const legacy = isLegacy(item);
+  const validate = legacy ? PROFILE_VALIDATORS.legacy2018 : PROFILE_VALIDATORS.current;
+  const before = issues.count;
+  if (!validate(item)) issues.addSchemaErrors(validate.errors, at);
+  const maxScore = legacy
+    ? legacyMaxScore(item.maxScore, pointerTo(at, 'maxScore'), issues)
+    : decimalText(item.maxScore);
   const latestState = legacy
-    ? legacyState(item, at, check)
-    : stateUpdates(item.controlStateUpdates, `${at}/controlStateUpdates`, check);
+    ? legacyState(item)
+    : stateUpdates(item.controlStateUpdates, pointerTo(at, 'controlStateUpdates'), issues);
+  if (issues.count !== before) return null;
+  const threats = strings(item.threats);
   return {
-    id: id!,
-    azureTenantId: check.text(item.azureTenantId, `${at}/azureTenantId`, 128, false),
-    title: check.text(
-      legacy ? item.controlName : item.title,
-      `${at}/${legacy ? 'controlName' : 'title'}`,
-      1_000,
-      false,
-    ),
-    controlCategory: check.text(item.controlCategory, `${at}/controlCategory`, 256, false),
-    service: check.text(item.service, `${at}/service`, 256, false),
-    tier: check.text(item.tier, `${at}/tier`, 256, false),
+    id: text(legacy ? item.title : item.id) ?? '',
+    azureTenantId: text(item.azureTenantId),
+    title: text(legacy ? item.controlName : item.title),
+    controlCategory: text(item.controlCategory),
+    service: text(item.service),
+    tier: text(item.tier),
     maxScore,
-    rank,
-    actionType: check.text(item.actionType, `${at}/actionType`, 256, false),
-    userImpact: check.text(item.userImpact, `${at}/userImpact`, 256, false),
-    implementationCost: check.text(item.implementationCost, `${at}/implementationCost`, 256, false),
+    rank: typeof item.rank === 'number' ? item.rank : null,
+    actionType: text(item.actionType),
+    userImpact: text(item.userImpact),
+    implementationCost: text(item.implementationCost),
     threats,
-    deprecated,
+    normalizedThreats: [
+      ...new Set(threats.map((t) => t.trim().replace(/\s+/g, ' ').toLowerCase())),
+    ],
+    deprecated: typeof item.deprecated === 'boolean' ? item.deprecated : null,
     latestState,
     raw: item,
   };
 }
 
-function stateUpdates(
-  value: unknown,
-  at: string,
-  check: Checker,
-): NormalizedControlProfile['latestState'] {
-  if (value === undefined || value === null) return null;
-  if (!Array.isArray(value)) return check.fail(at, 'must be an array');
-  let latest: NormalizedControlProfile['latestState'] = null;
-  value.forEach((update, i) => {
-    if (!check.isObject(update)) return check.fail(`${at}/${i}`, 'must be an object');
-    const state = controlState(update.state, `${at}/${i}/state`, check);
-    const when = check.instant(update.updatedDateTime, `${at}/${i}/updatedDateTime`, false);
-    if (state === null) return;
-    // Later entries win ties: Graph appends to this history.
-    if (latest === null || (when ?? '') >= (latest.updatedDateTime ?? '')) {
-      latest = {
-        state,
-        updatedDateTime: when,
-        updatedBy: typeof update.updatedBy === 'string' ? update.updatedBy : null,
-      };
+/** The 2018 beta had no `id`: its `title` was the id and `tenantSetState` the state. */
+function isLegacy(item: Record<string, unknown>): boolean {
+  return (
+    !Object.hasOwn(item, 'id') &&
+    (Object.hasOwn(item, 'tenantSetState') || Object.hasOwn(item, 'controlName'))
+  );
+}
+
+/** The 2018 maxScore: a number, or the decimal string its documentation declared. */
+function legacyMaxScore(value: unknown, pointer: string, issues: IssueList): string | null {
+  if (typeof value !== 'string') return decimalText(value);
+  if (!/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(value)) return null; // reported by the schema
+  const decimal = new Decimal(value);
+  if (decimal.greaterThan(LIMITS.controlScore)) {
+    return issues.add(pointer, `must be at most ${LIMITS.controlScore}`);
+  }
+  return decimal.toString(); // "7.0" -> "7", like the number 7.0
+}
+
+function stateUpdates(value: unknown, at: string, issues: IssueList): ControlStateEntry | null {
+  if (!Array.isArray(value)) return null;
+  let latest: ControlStateEntry | null = null;
+  let latestWhen: Instant | null = null;
+  value.forEach((update: unknown, i) => {
+    if (!isRecord(update)) return; // reported by the schema
+    const written = update.updatedDateTime;
+    if (typeof written === 'string' && written.length > 64) return; // reported by the schema
+    const when = typeof written === 'string' ? parseInstant(written) : null;
+    if (typeof written === 'string' && when === null) {
+      issues.add(
+        `${at}/${i}/updatedDateTime`,
+        'must be an ISO-8601 date-time with seconds and a time zone, e.g. 2019-03-19T22:37:14.628799Z',
+      );
+      return;
+    }
+    // `>=`: with equal (or no) dates the later entry in the history wins.
+    if (latest === null || compareInstants(when, latestWhen) >= 0) {
+      latest = stateEntry(update.state, when?.iso ?? null, update.updatedBy);
+      latestWhen = when;
     }
   });
   return latest;
 }
 
-function legacyState(
-  item: Record<string, unknown>,
-  at: string,
-  check: Checker,
-): NormalizedControlProfile['latestState'] {
-  const state = controlState(item.tenantSetState, `${at}/tenantSetState`, check);
-  return state === null
-    ? null
-    : {
-        state,
-        updatedDateTime: null,
-        updatedBy: typeof item.updatedBy === 'string' ? item.updatedBy : null,
-      };
+// The 2018 example's only timestamps are the placeholder 0001-01-01, so the date stays null.
+function legacyState(item: Record<string, unknown>): ControlStateEntry | null {
+  if (typeof item.tenantSetState !== 'string') return null;
+  return stateEntry(item.tenantSetState, null, item.updatedBy);
 }
 
-function controlState(value: unknown, pointer: string, check: Checker): ControlState | null {
-  if (value === undefined || value === null) return null;
-  const state = typeof value === 'string' ? STATES[value.toLowerCase()] : undefined;
-  return state ?? check.fail(pointer, 'must be one of Default, Ignored, ThirdParty, Reviewed');
+function stateEntry(state: unknown, when: string | null, updatedBy: unknown): ControlStateEntry {
+  const received = text(state);
+  const key = (received ?? '').toLowerCase().replace(/[^a-z]/g, '');
+  return {
+    state: STATES.get(key) ?? 'Default',
+    receivedState: received,
+    updatedDateTime: when,
+    updatedBy: text(updatedBy),
+  };
+}
+
+function sameContent(first: { canonical: string | null; raw: unknown }, item: unknown): boolean {
+  try {
+    first.canonical ??= canonicalJson(first.raw);
+    return first.canonical === canonicalJson(item);
+  } catch {
+    return false; // not JSON data (cannot come from the JSON parser): treat as different
+  }
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,213 +1,221 @@
-import { Checker } from './payload-checks.js';
+import { parseDay, parseInstant } from './date-time.parser.js';
+import { LIMITS } from './graph-limits.js';
+import { IssueList, pointerTo } from './schema-validation.js';
+import { toNormalizedSnapshot } from './secure-score.mapper.js';
+import {
+  SNAPSHOT_FIELDS,
+  SNAPSHOT_VALIDATORS,
+  type SnapshotFields,
+} from './secure-score.schema.js';
+import type { NormalizedSnapshot, ParseResult, SourceShape } from './secure-score.types.js';
 
-/** A violation, located by an RFC 6901 pointer from the body root ("" is the root). */
-export interface ValidationIssue {
-  pointer: string;
-  message: string;
-}
-
-export type SourceShape = 'graph-v1' | 'graph-beta-2018' | 'o365-report-2017';
-
-export interface NormalizedControlScore {
-  controlName: string;
-  controlCategory: string | null;
-  /** Decimal texts: what the JSON wrote (`9.0` and `9` are the same number, "9"). */
-  score: string | null;
-  scoreInPercentage: string | null;
-  /** The control score's own maximum (2017 report rows carry one), else null. */
-  maxScore: string | null;
-  description: string | null;
-}
-
-/** One Secure Score snapshot, whatever shape it came in. */
-export interface NormalizedSnapshot {
-  sourceShape: SourceShape;
-  graphId: string | null;
-  azureTenantId: string;
-  /** UTC, `YYYY-MM-DDTHH:mm:ss.sssZ`. */
-  createdDateTime: string;
-  activeUserCount: number | null;
-  licensedUserCount: number | null;
-  currentScore: string | null;
-  maxScore: string | null;
-  enabledServices: string[];
-  averageComparativeScores: unknown[];
-  controlScores: NormalizedControlScore[];
-  /** The snapshot object exactly as parsed, unknown fields included (Graph types are open). */
-  raw: unknown;
-  /** Where it sits in the body: "" or "/value/3". */
-  pointer: string;
-}
-
-export type ParseResult =
-  { ok: true; snapshots: NormalizedSnapshot[] } | { ok: false; errors: ValidationIssue[] };
-
-// Limits: a real snapshot has 50-300 controls and Graph keeps 90 days; these bound the work of a
-// hostile body long before the 16 MiB body limit does.
-export const MAX_CONTROLS = 5_000;
-export const MAX_SNAPSHOTS = 1_000;
-const MAX_TENANT_ID = 128;
-const MAX_CONTROL_NAME = 256;
-const MAX_DESCRIPTION = 100_000;
-const MAX_SERVICES = 1_000;
-const AZURE_TENANT_ID = /^[A-Za-z0-9._-]+$/;
+export type {
+  NormalizedControlScore,
+  NormalizedSnapshot,
+  ParseResult,
+  SourceShape,
+  ValidationIssue,
+} from './secure-score.types.js';
 
 /**
- * Accepts one `secureScore` (v1.0, or the 2018 beta with `averageScoreByScopes`), a Graph list
- * envelope `{value: [...]}` (links are not followed), an array of snapshots, or 2017 Office 365
- * report rows (`tenantId`, `createdDate`, `controlScores[].referenceId/score/maxScore`). Lists
- * every violation of every snapshot, never just the first.
+ * Parses a Secure Score body (already parsed by the hardened JSON parser) into normalised
+ * snapshots, or lists every violation of every snapshot with its JSON pointer.
+ *
+ * Accepted bodies: one snapshot; a Graph list envelope `{"@odata.context"?, "@odata.nextLink"?,
+ * "value": [...]}` (links are not followed); or an array of snapshots (PowerShell collectors and
+ * the 2017 report emit arrays). Each snapshot may be Graph v1.0, the 2018 beta
+ * (`averageScoreByScopes`) or a 2017 report row (`tenantId`, `createdDate`, `referenceId`).
+ * Unknown members are never rejected: Graph declares these types open.
  */
 export function parseSecureScorePayload(body: unknown): ParseResult {
-  const check = new Checker();
-  const elements = locateSnapshots(body, check);
+  const issues = new IssueList();
   const snapshots: NormalizedSnapshot[] = [];
-  for (const { value, pointer } of elements) {
-    const snapshot = check.isObject(value)
-      ? parseSnapshot(value, pointer, check)
-      : check.fail(pointer, 'must be an object');
-    if (snapshot) snapshots.push(snapshot);
+  for (const { value, pointer } of locateSnapshots(body, issues)) {
+    const snapshot = parseSnapshot(value, pointer, issues);
+    if (snapshot !== null) snapshots.push(snapshot);
   }
-  return check.errors.length > 0 ? { ok: false, errors: check.errors } : { ok: true, snapshots };
+  return issues.count > 0 ? { ok: false, errors: issues.result() } : { ok: true, snapshots };
 }
 
-function locateSnapshots(body: unknown, check: Checker): { value: unknown; pointer: string }[] {
-  const list = (items: unknown[], base: string) => {
-    if (items.length === 0) return check.fail(base || '', 'contains no snapshot') ?? [];
-    if (items.length > MAX_SNAPSHOTS)
-      return check.fail(base || '', `must hold at most ${MAX_SNAPSHOTS} snapshots`) ?? [];
-    return items.map((value, i) => ({ value, pointer: `${base}/${i}` }));
-  };
-  if (Array.isArray(body)) return list(body, '');
-  if (!check.isObject(body))
-    return check.fail('', 'must be a Secure Score object, a list envelope or an array') ?? [];
-  if ('value' in body) {
-    return Array.isArray(body.value)
-      ? list(body.value, '/value')
-      : (check.fail('/value', 'must be an array') ?? []);
+const GRAPH_KEYS = ['azureTenantId', 'createdDateTime', 'currentScore'];
+const REPORT_2017_KEYS = ['tenantId', 'createdDate', 'secureScore', 'maxSecureScore'];
+const SNAPSHOT_KEYS = [...GRAPH_KEYS, ...REPORT_2017_KEYS, 'controlScores'];
+/** `PSError`: PowerShell collectors; `error`: Graph's own error body. */
+const ERROR_WRAPPER_KEYS = ['PSError', 'error', 'Error'];
+// Secure Score started in 2016; earlier dates are placeholders such as 0001-01-01.
+const EARLIEST_SNAPSHOT = Date.UTC(2016, 0, 1);
+
+/**
+ * The member holding an error that a collector or Graph sent in place of Secure Score data
+ * (`{"PSError": "HTTP 403 Forbidden"}`, `{"error": {"code": ..., "message": ...}}`), or null.
+ * Exported so the HTTP layer can answer it with its own problem type.
+ */
+export function errorWrapperKey(value: unknown): string | null {
+  if (!isRecord(value) || Object.hasOwn(value, 'value')) return null;
+  if (SNAPSHOT_KEYS.some((key) => Object.hasOwn(value, key))) return null;
+  return ERROR_WRAPPER_KEYS.find((key) => Object.hasOwn(value, key)) ?? null;
+}
+
+function locateSnapshots(body: unknown, issues: IssueList): { value: unknown; pointer: string }[] {
+  if (Array.isArray(body)) return elements(body, '', issues);
+  if (!isRecord(body)) {
+    issues.add('', 'must be a Secure Score snapshot, a Graph list envelope or an array of them');
+    return [];
   }
-  const wrapper = ['PSError', 'error', 'Error'].find(
-    (key) => key in body && !('azureTenantId' in body) && !('tenantId' in body),
-  );
-  if (wrapper) {
-    return (
-      check.fail(
-        `/${wrapper}`,
-        'is an error reported by the collector, not a Secure Score payload',
-      ) ?? []
-    );
+  if (Object.hasOwn(body, 'value') && !SNAPSHOT_KEYS.some((key) => Object.hasOwn(body, key))) {
+    if (Array.isArray(body.value)) return elements(body.value, '/value', issues);
+    issues.add('/value', 'must be an array of snapshots');
+    return [];
   }
   return [{ value: body, pointer: '' }];
 }
 
-function parseSnapshot(
-  raw: Record<string, unknown>,
-  at: string,
-  check: Checker,
-): NormalizedSnapshot | null {
-  const before = check.errors.length;
-  const legacy = 'tenantId' in raw || 'createdDate' in raw || 'secureScore' in raw;
-  const azureTenantId = tenantId(
-    legacy ? raw.tenantId : raw.azureTenantId,
-    `${at}/${legacy ? 'tenantId' : 'azureTenantId'}`,
-    check,
+function elements(items: unknown[], base: string, issues: IssueList) {
+  if (items.length === 0) {
+    issues.add(base, 'holds no snapshot: an empty list has nothing to ingest');
+    return [];
+  }
+  if (items.length > LIMITS.snapshots) {
+    issues.add(base, `must hold at most ${LIMITS.snapshots} snapshots per request`);
+    return [];
+  }
+  return items.map((value, i) => ({ value, pointer: `${base}/${i}` }));
+}
+
+function parseSnapshot(value: unknown, at: string, issues: IssueList): NormalizedSnapshot | null {
+  if (!isRecord(value)) return issues.add(at, 'must be a Secure Score snapshot object');
+  const wrapper = errorWrapperKey(value);
+  if (wrapper !== null) {
+    return issues.add(pointerTo(at, wrapper), errorWrapperMessage(value[wrapper]));
+  }
+  const fields = SNAPSHOT_FIELDS[detectShape(value)];
+  const before = issues.count;
+  const validate = SNAPSHOT_VALIDATORS[fields.shape];
+  if (!validate(value)) issues.addSchemaErrors(validate.errors, at);
+  const created = checkCreated(
+    value[fields.created],
+    pointerTo(at, fields.created),
+    fields,
+    issues,
   );
-  const createdDateTime = legacy
-    ? check.day(raw.createdDate, `${at}/createdDate`)
-    : check.instant(raw.createdDateTime, `${at}/createdDateTime`);
-  const currentScore = check.decimal(
-    raw[legacy ? 'secureScore' : 'currentScore'],
-    `${at}/${legacy ? 'secureScore' : 'currentScore'}`,
-    { required: true },
-  );
-  const maxScore = check.decimal(
-    raw[legacy ? 'maxSecureScore' : 'maxScore'],
-    `${at}/${legacy ? 'maxSecureScore' : 'maxScore'}`,
-    { required: true },
-  );
-  if (currentScore !== null && maxScore !== null && Number(currentScore) > Number(maxScore)) {
-    check.fail(
-      `${at}/${legacy ? 'secureScore' : 'currentScore'}`,
-      'must not exceed the maximum score',
+  checkScores(value, fields, at, issues);
+  checkControls(value.controlScores, fields, pointerTo(at, 'controlScores'), issues);
+  checkComparative(value, fields, at, issues);
+  if (issues.count !== before || created === null) return null;
+  return toNormalizedSnapshot(value, fields, created, at);
+}
+
+function detectShape(raw: Record<string, unknown>): SourceShape {
+  const has = (key: string) => Object.hasOwn(raw, key);
+  if (!GRAPH_KEYS.some(has) && REPORT_2017_KEYS.some(has)) return 'o365-report-2017';
+  return has('averageScoreByScopes') ? 'graph-beta-2018' : 'graph-v1';
+}
+
+function errorWrapperMessage(error: unknown): string {
+  const detail = isRecord(error)
+    ? [error.code, error.message].filter((part) => typeof part === 'string').join(': ')
+    : typeof error === 'string'
+      ? error
+      : '';
+  const quoted = detail === '' ? '' : ` ("${detail.slice(0, 200)}")`;
+  return `is an error reported in place of Secure Score data${quoted}, not a snapshot`;
+}
+
+/** The schema checked the type; here the calendar, the zone and the plausible range. */
+function checkCreated(
+  value: unknown,
+  pointer: string,
+  fields: SnapshotFields,
+  issues: IssueList,
+): string | null {
+  if (typeof value !== 'string' || value.length > 64) return null; // the schema reported it
+  const iso = fields.created === 'createdDate' ? parseDay(value) : parseInstant(value)?.iso;
+  if (iso === null || iso === undefined) {
+    return issues.add(
+      pointer,
+      fields.created === 'createdDate'
+        ? 'must be a calendar day YYYY-MM-DD, e.g. 2017-01-31'
+        : 'must be an ISO-8601 date-time with seconds and a time zone (Z or ±hh:mm) on a real calendar day, e.g. 2026-05-22T00:00:00Z',
     );
   }
-  const controls = controlScores(raw.controlScores, `${at}/controlScores`, legacy, check);
-  const comparative = legacy
-    ? []
-    : (raw.averageComparativeScores ?? raw.averageScoreByScopes ?? []);
-  if (!Array.isArray(comparative)) check.fail(`${at}/averageComparativeScores`, 'must be an array');
-  const snapshot = {
-    sourceShape: (legacy
-      ? 'o365-report-2017'
-      : 'averageScoreByScopes' in raw
-        ? 'graph-beta-2018'
-        : 'graph-v1') as SourceShape,
-    graphId: typeof raw.id === 'string' ? raw.id : null,
-    azureTenantId: azureTenantId!,
-    createdDateTime: createdDateTime!,
-    activeUserCount: check.count(raw.activeUserCount, `${at}/activeUserCount`),
-    licensedUserCount: check.count(raw.licensedUserCount, `${at}/licensedUserCount`),
-    currentScore,
-    maxScore,
-    enabledServices: check.strings(raw.enabledServices, `${at}/enabledServices`, MAX_SERVICES),
-    averageComparativeScores: Array.isArray(comparative) ? comparative : [],
-    controlScores: controls,
-    raw,
-    pointer: at,
-  };
-  return check.errors.length === before ? snapshot : null;
+  if (Date.parse(iso) < EARLIEST_SNAPSHOT) {
+    return issues.add(pointer, 'must not be before 2016-01-01 (Secure Score did not exist yet)');
+  }
+  return iso;
 }
 
-function tenantId(value: unknown, pointer: string, check: Checker): string | null {
-  const text = check.text(value, pointer, MAX_TENANT_ID);
-  // Not a strict GUID: real sanitised captures and the docs' own example are not valid GUIDs.
-  if (text !== null && !AZURE_TENANT_ID.test(text))
-    return check.fail(pointer, 'may contain only letters, digits, ".", "_" and "-"');
-  return text;
-}
+// Cross-member rules run only when both members passed their own rules: a negative maxScore
+// is one violation, not two.
+const validPoints = (value: unknown, max: number): value is number =>
+  typeof value === 'number' && value >= 0 && value <= max;
 
-function controlScores(
-  value: unknown,
+function checkScores(
+  raw: Record<string, unknown>,
+  fields: SnapshotFields,
   at: string,
-  legacy: boolean,
-  check: Checker,
-): NormalizedControlScore[] {
-  if (value === undefined || value === null) return check.fail(at, 'is required') ?? [];
-  if (!Array.isArray(value)) return check.fail(at, 'must be an array') ?? [];
-  if (value.length > MAX_CONTROLS)
-    return check.fail(at, `must have at most ${MAX_CONTROLS} controls`) ?? [];
-  const seen = new Map<string, number>();
-  const controls: NormalizedControlScore[] = [];
-  value.forEach((item, i) => {
-    const pointer = `${at}/${i}`;
-    if (!check.isObject(item)) return check.fail(pointer, 'must be an object');
-    const nameKey = legacy ? 'referenceId' : 'controlName';
-    const name = check.text(item[nameKey], `${pointer}/${nameKey}`, MAX_CONTROL_NAME);
-    if (name !== null && seen.has(name)) {
-      check.fail(
-        `${pointer}/${nameKey}`,
-        `repeats the control of ${at}/${seen.get(name)}: a snapshot scores each control once`,
+  issues: IssueList,
+): void {
+  const current = raw[fields.currentScore];
+  const max = raw[fields.maxScore];
+  if (validPoints(current, LIMITS.totalScore) && validPoints(max, LIMITS.totalScore) && max > 0) {
+    if (current > max) {
+      issues.add(pointerTo(at, fields.currentScore), `must not exceed ${fields.maxScore} (${max})`);
+    }
+  }
+}
+
+/** Duplicate names (pointing at the later one) and, in 2017 rows, a score above its maximum. */
+function checkControls(
+  controls: unknown,
+  fields: SnapshotFields,
+  at: string,
+  issues: IssueList,
+): void {
+  if (!Array.isArray(controls)) return;
+  const firstIndex = new Map<string, number>();
+  controls.forEach((item: unknown, i) => {
+    if (!isRecord(item)) return;
+    // Only names that passed their own rule: two blank names are two violations, not three.
+    const raw = item[fields.controlName];
+    const name =
+      typeof raw === 'string' && /\S/.test(raw) && raw.length <= LIMITS.nameLength ? raw : null;
+    const first = name === null ? undefined : firstIndex.get(name);
+    if (name !== null && first === undefined) firstIndex.set(name, i);
+    if (first !== undefined) {
+      issues.add(
+        pointerTo(pointerTo(at, i), fields.controlName),
+        `repeats ${JSON.stringify(name)} of ${at}/${first}: a snapshot scores each control once`,
       );
-    } else if (name !== null) seen.set(name, i);
-    const control = {
-      controlName: name!,
-      controlCategory: check.text(
-        item.controlCategory,
-        `${pointer}/controlCategory`,
-        MAX_CONTROL_NAME,
-        false,
-      ),
-      score: check.decimal(item.score, `${pointer}/score`, { required: true }),
-      scoreInPercentage: check.decimal(item.scoreInPercentage, `${pointer}/scoreInPercentage`, {
-        required: false,
-        max: 100,
-      }),
-      maxScore: legacy
-        ? check.decimal(item.maxScore, `${pointer}/maxScore`, { required: false })
-        : null,
-      description: check.text(item.description, `${pointer}/description`, MAX_DESCRIPTION, false),
-    };
-    controls.push(control);
+    }
+    const { score, maxScore } = item;
+    const bounded =
+      fields.controlMaxScore &&
+      validPoints(score, LIMITS.controlScore) &&
+      validPoints(maxScore, LIMITS.controlScore);
+    if (bounded && score > maxScore) {
+      issues.add(pointerTo(pointerTo(at, i), 'score'), `must not exceed maxScore (${maxScore})`);
+    }
   });
-  return controls;
+}
+
+/** Averages may be negative only as the 2018 "no average" sentinel -1. */
+function checkComparative(
+  raw: Record<string, unknown>,
+  fields: SnapshotFields,
+  at: string,
+  issues: IssueList,
+): void {
+  const list = fields.comparative ? raw[fields.comparative.list] : undefined;
+  if (!fields.comparative || !Array.isArray(list)) return;
+  const base = pointerTo(at, fields.comparative.list);
+  list.forEach((entry: unknown, i) => {
+    const score = isRecord(entry) ? entry.averageScore : undefined;
+    if (typeof score === 'number' && score < 0 && score !== -1) {
+      issues.add(`${base}/${i}/averageScore`, 'must not be negative (only -1, "no average")');
+    }
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
