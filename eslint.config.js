@@ -36,8 +36,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read loosely typed JSON responses.
-    files: ['test/**/*.ts', '**/*.spec.ts'],
+    // Tests and benchmarks read loosely typed JSON responses.
+    files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -17,8 +17,10 @@ interface Benchmark {
 
 const BENCHMARKS: Benchmark[] = [
   { names: ['http.live', 'http.auth-noop'], run: benchHttpBaseline },
+  { names: ['ingest.http', 'ingest.bulk'], run: benchIngest },
   { names: ['rate.http'], run: benchRateHttp },
   { names: ['rate.pure'], run: benchRatePure },
+  { names: ['portfolio.run'], run: benchPortfolio },
 ];
 
 async function main(): Promise<void> {

@@ -8,7 +8,10 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 /** `npm run cli -- <command>`: the service's modules without HTTP, for batch work and operations. */
 async function main(): Promise<void> {
   // The CLI is not a standing worker: only `runs:start --wait` takes jobs, while it waits.
-  const config = loadConfig(process.env, { logLevel: (process.env.LOG_LEVEL as never) ?? 'warn', role: 'api' });
+  const config = loadConfig(process.env, {
+    logLevel: (process.env.LOG_LEVEL as never) ?? 'warn',
+    role: 'api',
+  });
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
   // nest-commander resets process.exitCode after a failed command; keep the outcome here.

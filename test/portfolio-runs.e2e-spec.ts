@@ -33,15 +33,22 @@ function parseCsv(text: string): string[][] {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n')
-      (row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = ''));
-    else field += c;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && c === '\n') {
+      row.push(field.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += c;
+    }
   }
   return rows;
 }
@@ -215,7 +222,8 @@ describe('portfolio runs survive a killed worker', () => {
   let api: TestApp;
   let db: pg.Client;
   beforeAll(async () => {
-    api = await createTestApp({ role: 'api', portfolioChunkSize: 25 });
+    // The enqueuing process sets each job's expiry: short, so a killed worker's chunk is retried soon.
+    api = await createTestApp({ role: 'api', portfolioChunkSize: 25, jobExpireSeconds: 3 });
     db = new pg.Client({ connectionString: api.databaseUrl });
     await db.connect();
     const ingested = await api.request({

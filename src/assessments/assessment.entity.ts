@@ -1,4 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import type { ControlState, Decision, Rating } from '../rating/rating.types.js';
 import { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
 
@@ -18,11 +26,7 @@ export class AssessmentEntity {
   })
   clientTenantId: string;
 
-  @PrimaryColumn({
-    type: 'uuid',
-    default: () => 'gen_random_uuid()',
-    primaryKeyConstraintName: 'assessments_pkey',
-  })
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'assessments_pkey' })
   id: string;
 
   @Column({ name: 'snapshot_id', type: 'uuid' })

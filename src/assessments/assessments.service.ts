@@ -147,7 +147,21 @@ export class AssessmentsService {
         { pointer: '/cursor', message: 'The cursor is not one this service issued' },
       ]);
     }
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: {
+      id: string;
+      snapshot_id: string;
+      table_name: string;
+      table_version: string;
+      as_of: Date;
+      tier: string | null;
+      factor: string | null;
+      decision: string;
+      index: string | null;
+      portfolio_run_id: string | null;
+      created_at: Date;
+      previous_tier: string | null;
+      previous_id: string | null;
+    }[] = await this.dataSource.query(
       `SELECT * FROM (
          SELECT id, snapshot_id, table_name, table_version, as_of, tier, factor::text AS factor, decision,
            rating->>'index' AS index, portfolio_run_id, created_at,
@@ -161,18 +175,18 @@ export class AssessmentsService {
     return toPage(
       rows,
       query.limit,
-      (row) => [(row.created_at as Date).toISOString(), row.id as string],
+      (row) => [row.created_at.toISOString(), row.id],
       (row) => ({
         id: row.id,
         snapshotId: row.snapshot_id,
         table: { name: row.table_name, version: row.table_version },
-        asOf: (row.as_of as Date).toISOString(),
+        asOf: row.as_of.toISOString(),
         index: row.index,
         tier: row.tier,
         factor: row.factor,
         decision: row.decision,
         portfolioRunId: row.portfolio_run_id,
-        createdAt: (row.created_at as Date).toISOString(),
+        createdAt: row.created_at.toISOString(),
         previousTier: row.previous_id === null ? null : row.previous_tier,
         tierChange: row.previous_id !== null && row.previous_tier !== row.tier,
       }),

@@ -60,7 +60,18 @@ async function loadSnapshots(
   asOf: Date,
   snapshotId: string | null,
 ): Promise<Map<string, SnapshotRow>> {
-  const rows: any[] = await manager.query(
+  const rows: {
+    id: string;
+    client_tenant_id: string;
+    created_date_time: Date;
+    active_user_count: number | null;
+    licensed_user_count: number | null;
+    control_names: string[];
+    control_categories: (string | null)[];
+    control_scores: (string | null)[];
+    control_score_percentages: (string | null)[];
+    control_max_scores: (string | null)[];
+  }[] = await manager.query(
     `SELECT DISTINCT ON (client_tenant_id) id, client_tenant_id, created_date_time, active_user_count,
        licensed_user_count, control_names, control_categories, control_scores::text[] AS control_scores,
        control_score_percentages::text[] AS control_score_percentages,

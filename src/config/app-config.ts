@@ -24,6 +24,8 @@ export interface AppConfig {
   /** How often a worker looks for expired jobs to retry. */
   jobMaintenanceSeconds: number;
   portfolioChunkSize: number;
+  /** Chunk jobs one worker process rates at once (rating is CPU, writing is database time). */
+  workerConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     jobExpireSeconds: int('JOB_EXPIRE_SECONDS', 300, 2, 86_400),
     jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
     portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 500, 1, 100_000),
+    workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

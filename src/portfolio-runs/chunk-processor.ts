@@ -8,12 +8,11 @@ import {
   toRatingSnapshot,
 } from '../assessments/rating-inputs.js';
 import { textArrayLiteral } from '../common/pg-array.js';
-import type { CompiledTable } from '../rating/rate.js';
 import { rate } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
-import type { ChunkJob } from './job-queue.js';
+import type { ChunkHandler, ChunkJob } from './job-queue.js';
 import { summariseRun } from './portfolio-summary.js';
 import { PortfolioRunEntity } from './portfolio-run.entity.js';
 
@@ -34,7 +33,7 @@ interface Outcome {
  * transaction that completes the last member also writes the summary and closes the run.
  */
 @Injectable()
-export class ChunkProcessor {
+export class ChunkProcessor implements ChunkHandler {
   private readonly logger = new Logger(ChunkProcessor.name);
 
   constructor(
@@ -69,6 +68,17 @@ export class ChunkProcessor {
       await insertResults(manager, run.id, fresh, assessmentIds);
       await this.advance(manager, run, fresh);
     });
+  }
+
+  /** A chunk that failed every attempt fails its run: its members would never be rated. */
+  async exhausted(job: ChunkJob, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
+         summary = jsonb_build_object('error', $2::text, 'chunk', $3::int)
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [job.runId, error, job.chunk],
+    );
+    this.logger.error({ runId: job.runId, chunk: job.chunk, error }, 'Portfolio run failed');
   }
 
   private async pendingMembers(manager: EntityManager, job: ChunkJob): Promise<string[]> {
@@ -115,14 +125,28 @@ export class ChunkProcessor {
         controlStates: input.controlStates,
         catalogMaxScores: catalog,
       };
-      const snapshot = toRatingSnapshot(input.snapshot);
-      const rating = rate(snapshot, table, context);
-      const other = compareTable ? rate(snapshot, compareTable, context) : null;
-      const previous = other
-        ? { tier: other.tier, factor: other.factor }
-        : (previousRun?.get(clientTenantId) ?? null);
-      const catalogUsed = catalogSubset(catalog, input.snapshot.controlNames);
-      return { clientTenantId, inputs: input, rating, previous, catalogUsed, error: null };
+      try {
+        const snapshot = toRatingSnapshot(input.snapshot);
+        const rating = rate(snapshot, table.compiled, context);
+        const other = compareTable ? rate(snapshot, compareTable.compiled, context) : null;
+        const previous = other
+          ? { tier: other.tier, factor: other.factor }
+          : (previousRun?.get(clientTenantId) ?? null);
+        const catalogUsed = catalogSubset(catalog, input.snapshot.controlNames);
+        return { clientTenantId, inputs: input, rating, previous, catalogUsed, error: null };
+      } catch (error) {
+        // One client tenant that cannot be rated is recorded and does not stop its chunk.
+        this.logger.error({ err: error, runId: run.id, clientTenantId }, 'Rating failed');
+        const reason = `rating failed: ${error instanceof Error ? error.message : String(error)}`;
+        return {
+          clientTenantId,
+          inputs: input,
+          rating: null,
+          previous: null,
+          catalogUsed: {},
+          error: reason,
+        };
+      }
     });
   }
 
@@ -132,7 +156,8 @@ export class ChunkProcessor {
     fresh: Outcome[],
   ): Promise<void> {
     const failed = fresh.filter((o) => o.error !== null).length;
-    const [row]: { done: number; failed: number; total: number; status: string }[] =
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [[row]]: [{ done: number; failed: number; total: number; status: string }[], number] =
       await manager.query(
         `UPDATE portfolio_runs SET done = done + $2, failed = failed + $3 WHERE id = $1
        RETURNING done, failed, total, status`,

@@ -12,6 +12,15 @@ export interface ChunkJob {
   chunk: number;
 }
 
+export interface ChunkHandler {
+  process(job: ChunkJob): Promise<void>;
+  /** The job failed its last allowed attempt: nothing will retry it. */
+  exhausted(job: ChunkJob, error: string): Promise<void>;
+}
+
+// How long an idle worker slot waits before asking the queue again.
+const IDLE_POLL_MS = 250;
+
 /**
  * pg-boss, the job queue inside the service's own PostgreSQL. Jobs are inserted in the same
  * transaction as the run that needs them, so a run never exists without its jobs (or the reverse).
@@ -22,6 +31,8 @@ export class JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private boss: PgBoss | null = null;
   private starting: Promise<PgBoss> | null = null;
+  private stopping = false;
+  private readonly slots: Promise<void>[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -73,19 +84,67 @@ export class JobQueue implements OnApplicationShutdown {
     );
   }
 
-  async work(handler: (job: ChunkJob) => Promise<void>): Promise<void> {
+  /**
+   * Runs `WORKER_CONCURRENCY` fetch loops. Not `boss.work()`: pg-boss 10 waits a whole polling
+   * interval between fetches even after a job, which caps a worker at one chunk per interval;
+   * a loop fetches the next chunk at once and waits only when the queue is empty.
+   */
+  async work(handler: ChunkHandler): Promise<void> {
     const boss = await this.start(true);
-    await boss.work<ChunkJob>(
-      CHUNK_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: 0.5 },
-      async ([job]) => {
-        await handler(job.data);
-      },
-    );
+    for (let slot = 0; slot < this.config.workerConcurrency; slot++) {
+      this.slots.push(this.loop(boss, handler));
+    }
+  }
+
+  private async loop(boss: PgBoss, handler: ChunkHandler): Promise<void> {
+    while (!this.stopping) {
+      let job: PgBoss.JobWithMetadata<ChunkJob> | undefined;
+      try {
+        [job] = await boss.fetch<ChunkJob>(CHUNK_QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        // The database is away (restart, failover): keep the process, try again shortly.
+        this.logger.warn({ err: error }, 'Could not fetch a job');
+      }
+      if (!job) {
+        await sleep(IDLE_POLL_MS);
+        continue;
+      }
+      await this.runOne(boss, job, handler);
+    }
+  }
+
+  private async runOne(
+    boss: PgBoss,
+    job: PgBoss.JobWithMetadata<ChunkJob>,
+    handler: ChunkHandler,
+  ): Promise<void> {
+    try {
+      await handler.process(job.data);
+      await boss.complete(CHUNK_QUEUE, job.id);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(
+        { err: error, runId: job.data.runId, chunk: job.data.chunk },
+        'Chunk failed',
+      );
+      // If even this fails, the job expires and is retried: nothing is lost either way.
+      await boss.fail(CHUNK_QUEUE, job.id, { message }).catch(() => undefined);
+      if (job.retryCount >= job.retryLimit) {
+        await handler.exhausted(job.data, message).catch((failure: unknown) => {
+          this.logger.error({ err: failure, runId: job.data.runId }, 'Could not fail the run');
+        });
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Graceful: active chunk jobs finish (or are failed back to the queue after the timeout).
+    // Graceful: the chunks in hand finish, then no more are fetched.
+    this.stopping = true;
+    await Promise.all(this.slots);
     await this.boss?.stop({ graceful: true, timeout: 30_000, wait: true });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -121,7 +121,7 @@ export class PortfolioRunsService {
         entityType: 'portfolio-run',
         entityId: run.id,
         afterSha256: canonicalSha256({
-          table,
+          table: { name: table.name, version: table.version, sha256: table.sha256 },
           asOf: asOf.toISOString(),
           filter: dto.filter ?? {},
           compareTo,

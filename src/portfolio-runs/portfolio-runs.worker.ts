@@ -17,7 +17,7 @@ export class PortfolioRunsWorker implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.jobs.work((job) => this.processor.process(job));
+    await this.jobs.work(this.processor);
     this.logger.log('Portfolio run worker started');
   }
 }

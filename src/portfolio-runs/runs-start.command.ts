@@ -46,7 +46,7 @@ export class RunsStartCommand extends CommandRunner {
       process.stdout.write(`run ${id}\n`);
       if (!options.wait) return;
       // While it waits, this process works on the run too (beside any standing workers).
-      await this.jobs.work((job) => this.processor.process(job));
+      await this.jobs.work(this.processor);
       const progress = new ProgressBar('run');
       for (;;) {
         const run = await this.runs.get(id);

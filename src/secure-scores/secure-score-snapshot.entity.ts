@@ -1,4 +1,12 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import {
+  Column,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { ClientTenantEntity } from '../client-tenants/client-tenant.entity.js';
 
 /**
@@ -16,11 +24,7 @@ export class SecureScoreSnapshotEntity {
   })
   clientTenantId: string;
 
-  @PrimaryColumn({
-    type: 'uuid',
-    default: () => 'gen_random_uuid()',
-    primaryKeyConstraintName: 'secure_score_snapshots_pkey',
-  })
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'secure_score_snapshots_pkey' })
   id: string;
 
   @ManyToOne(() => ClientTenantEntity)

@@ -1,15 +1,14 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import type { EntityManager } from 'typeorm';
 import { canonicalSha256 } from '../common/canonical-json.js';
 import { numericArrayLiteral, textArrayLiteral } from '../common/pg-array.js';
 import type { NormalizedSnapshot } from './graph/secure-score-payload.parser.js';
 
 const gzip = promisify(gzipCallback);
 
-/** Anything that runs SQL: a TypeORM QueryRunner or EntityManager, or a pg client. */
-export interface SqlRunner {
-  query(sql: string, parameters?: unknown[]): Promise<any>;
-}
+/** Anything that runs SQL and returns rows: a TypeORM EntityManager or QueryRunner. */
+export type SqlRunner = Pick<EntityManager, 'query'>;
 
 /** A validated snapshot with what storing it needs, computed off the database connection. */
 export interface PreparedSnapshot {
@@ -59,75 +58,46 @@ export async function writeSnapshots(
   context: WriteContext,
 ): Promise<WriteOutcome[]> {
   const tenants = await upsertClientTenants(runner, batch, context.partnerId);
-  const outcomes: (WriteOutcome | null)[] = batch.map(() => null);
-  const firstInBatch = new Map<string, number>();
-  const toInsert: number[] = [];
-  batch.forEach((item, index) => {
-    const tenant = tenants.get(item.snapshot.azureTenantId)!;
-    if (context.partnerId !== null && tenant.partnerId !== context.partnerId) {
-      outcomes[index] = { kind: 'forbidden', snapshot: item.snapshot };
-      return;
-    }
-    const naturalKey = `${tenant.id}|${item.snapshot.createdDateTime}`;
-    if (!firstInBatch.has(naturalKey)) {
-      firstInBatch.set(naturalKey, index);
-      toInsert.push(index);
-    }
-  });
-  const inserted = await insertSnapshots(
-    runner,
-    toInsert.map((i) => batch[i]),
-    tenants,
-    context,
-  );
+  const tenantOf = (item: PreparedSnapshot) => tenants.get(item.snapshot.azureTenantId)!;
+  const keyOf = (item: PreparedSnapshot) => `${tenantOf(item).id}|${item.snapshot.createdDateTime}`;
+  const allowed = (item: PreparedSnapshot) =>
+    context.partnerId === null || tenantOf(item).partnerId === context.partnerId;
+  // The first snapshot of each natural key is the one inserted; later ones compare against it.
+  const firsts = new Map<string, PreparedSnapshot>();
+  for (const item of batch)
+    if (allowed(item) && !firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
+  const inserted = await insertSnapshots(runner, [...firsts.values()], tenants, context);
   const existing = await existingSnapshots(
     runner,
-    toInsert.filter((i) => !inserted.has(naturalKeyOf(batch[i], tenants))).map((i) => batch[i]),
+    [...firsts.values()].filter((item) => !inserted.has(keyOf(item))),
     tenants,
   );
-  const stored = new Map<string, { id: string; sha: string; fresh: boolean }>();
-  for (const index of toInsert) {
-    const key = naturalKeyOf(batch[index], tenants);
-    const id = inserted.get(key);
-    stored.set(
-      key,
-      id
-        ? { id, sha: batch[index].contentSha256, fresh: true }
-        : { ...existing.get(key)!, fresh: false },
-    );
-  }
-  batch.forEach((item, index) => {
-    if (outcomes[index] !== null) return;
-    const key = naturalKeyOf(item, tenants);
-    const row = stored.get(key)!;
-    const clientTenantId = tenants.get(item.snapshot.azureTenantId)!.id;
+  const stored = new Map(
+    [...firsts].map(([key, item]) => {
+      const id = inserted.get(key);
+      return [
+        key,
+        id
+          ? { id, sha: item.contentSha256, insertedFrom: item }
+          : { ...existing.get(key)!, insertedFrom: null },
+      ];
+    }),
+  );
+  return batch.map((item): WriteOutcome => {
+    if (!allowed(item)) return { kind: 'forbidden', snapshot: item.snapshot };
+    const row = stored.get(keyOf(item))!;
+    const clientTenantId = tenantOf(item).id;
     if (row.sha !== item.contentSha256) {
-      outcomes[index] = {
-        kind: 'conflict',
-        clientTenantId,
-        existingId: row.id,
-        snapshot: item.snapshot,
-      };
-    } else {
-      const first = firstInBatch.get(key) === index && row.fresh;
-      outcomes[index] = {
-        kind: first ? 'stored' : 'duplicate',
-        id: row.id,
-        clientTenantId,
-        snapshot: item.snapshot,
-      };
+      return { kind: 'conflict', clientTenantId, existingId: row.id, snapshot: item.snapshot };
     }
+    const kind = row.insertedFrom === item ? 'stored' : 'duplicate';
+    return { kind, id: row.id, clientTenantId, snapshot: item.snapshot };
   });
-  return outcomes as WriteOutcome[];
 }
 
 interface TenantRow {
   id: string;
   partnerId: string | null;
-}
-
-function naturalKeyOf(item: PreparedSnapshot, tenants: Map<string, TenantRow>): string {
-  return `${tenants.get(item.snapshot.azureTenantId)!.id}|${item.snapshot.createdDateTime}`;
 }
 
 async function upsertClientTenants(

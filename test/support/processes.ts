@@ -35,24 +35,32 @@ export async function startServerProcess(
   env: Record<string, string>,
   options: { waitForHttp?: boolean } = {},
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  // A worker serves no HTTP: it is up once it logs (at info) that it started.
+  const waitForLog = options.waitForHttp === false;
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: waitForLog ? 'info' : 'warn',
+      HOST: '127.0.0.1',
+      ...env,
+    },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.resume();
   const url = `http://127.0.0.1:${env.PORT}`;
-  // A worker serves no HTTP: it is up once it logs that it started.
-  if (options.waitForHttp === false) {
+  if (waitForLog) {
     let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const deadline = Date.now() + 60_000;
-    while (!stdout.includes('"Started"') && Date.now() < deadline) {
+    while (Date.now() < deadline) {
+      if (stdout.includes('"msg":"Started"')) return { child, url, stderr: () => stderr };
       if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { child, url, stderr: () => stderr };
+    child.kill('SIGKILL');
+    throw new Error(`worker did not start: ${stderr}`);
   }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

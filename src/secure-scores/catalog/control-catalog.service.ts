@@ -107,14 +107,18 @@ async function upsertCatalog(
   await manager.query(
     `INSERT INTO control_profiles (control_name, title, control_category, service, tier, max_score,
        rank, action_type, user_impact, implementation_cost, threats, deprecated, source, updated_at)
-     SELECT t.*, 'ingested', now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-       $5::text[], $6::numeric[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[],
-       $12::boolean[]) AS t
+     SELECT t.control_name, t.title, t.control_category, t.service, t.tier, t.max_score, t.rank,
+       t.action_type, t.user_impact, t.implementation_cost, t.threats::text[], t.deprecated,
+       'ingested', now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[],
+       $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])
+       AS t(control_name, title, control_category, service, tier, max_score, rank, action_type,
+            user_impact, implementation_cost, threats, deprecated)
      ON CONFLICT (control_name) DO UPDATE SET title = EXCLUDED.title,
        control_category = EXCLUDED.control_category, service = EXCLUDED.service,
        tier = EXCLUDED.tier, max_score = EXCLUDED.max_score, rank = EXCLUDED.rank,
        action_type = EXCLUDED.action_type, user_impact = EXCLUDED.user_impact,
-       implementation_cost = EXCLUDED.implementation_cost, threats = EXCLUDED.threats::text[],
+       implementation_cost = EXCLUDED.implementation_cost, threats = EXCLUDED.threats,
        deprecated = EXCLUDED.deprecated, source = 'ingested', updated_at = now()`,
     [
       column((p) => p.id),
@@ -132,8 +136,9 @@ async function upsertCatalog(
     ],
   );
   await manager.query(
+    // The normalised id, not the raw `id`: a 2018 beta profile names its control in `title`.
     `INSERT INTO control_profile_history (control_name, source, profile)
-     SELECT e->>'id', 'ingested', e FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(unique.map((p) => p.raw))],
+     SELECT t.control_name, 'ingested', t.profile FROM unnest($1::text[], $2::jsonb[]) AS t(control_name, profile)`,
+    [column((p) => p.id), column((p) => JSON.stringify(p.raw))],
   );
 }
