@@ -88,12 +88,15 @@ describe('Secure Score ingestion', () => {
   });
 
   it('answers 409 naming the conflict for the same date with different content, storing nothing', async () => {
-    // heimdall2.secureScore-multiple.json: two different snapshots both dated 2024-01-01.
+    // The multiple fixture's first snapshot: the stored heimdall2 tenant and day, other content.
     const before = await count();
-    const response = await post(fixture('heimdall2.secureScore-multiple.json'));
+    const stored = (await db.query(`SELECT id FROM secure_score_snapshots`)).rows.map((r) => r.id);
+    const other = fixture('heimdall2.secureScore-multiple.json').value[0];
+    const response = await post({ value: [other] });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ status: 409, existingSnapshotId: expect.any(String) });
-    expect(response.body.errors[0].pointer).toMatch(/^\/value\/\d\/createdDateTime$/);
+    expect(stored).toContain(response.body.existingSnapshotId);
+    expect(response.body.errors[0].pointer).toBe('/value/0/createdDateTime');
     expect(await count()).toBe(before);
   });
 
@@ -106,6 +109,33 @@ describe('Secure Score ingestion', () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('refuses the two-snapshot heimdall2 envelope whose snapshots claim one instant with different content', async () => {
+    const before = await count();
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      rawBody: fixtureText('heimdall2.secureScore-multiple.json'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        pointer: '/value/1/createdDateTime',
+        message: expect.stringContaining('/value/0'),
+      }),
+    ]);
+    expect(await count()).toBe(before);
+    // The same envelope with the second snapshot on its own day (as its id says) stores both.
+    const envelope = fixture('heimdall2.secureScore-multiple.json');
+    envelope.value[1].createdDateTime = '2024-01-02T00:00:00Z';
+    const azureTenantId = randomUUID(); // heimdall2.secureScore.json holds this tenant's 2024-01-01
+    for (const snapshot of envelope.value) snapshot.azureTenantId = azureTenantId;
+    const fixed = await post(envelope);
+    expect(fixed.status).toBe(201);
+    expect(fixed.body.snapshots.map((s: any) => s.duplicate)).toEqual([false, false]);
+    expect(await count()).toBe(before + 2);
   });
 
   it('stores nothing from an envelope with one bad snapshot, listing its pointer', async () => {

@@ -12,43 +12,42 @@ export async function summariseRun(
   runId: string,
   compared: boolean,
 ): Promise<Record<string, unknown>> {
-  const [counts, factors, lacking, migration] = await Promise.all([
-    manager.query(
-      `SELECT 'tier' AS kind, COALESCE(tier, 'unrated') AS key, count(*)::int AS n
+  // One after another: these run on the caller's transaction, one connection.
+  const counts = await manager.query(
+    `SELECT 'tier' AS kind, COALESCE(tier, 'unrated') AS key, count(*)::int AS n
          FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL GROUP BY tier
        UNION ALL
        SELECT 'decision', decision, count(*)::int FROM portfolio_run_results
          WHERE run_id = $1 AND error IS NULL GROUP BY decision`,
-      [runId],
-    ),
-    manager.query(
-      `SELECT round(avg(factor), 4)::text AS mean,
+    [runId],
+  );
+  const factors = await manager.query(
+    `SELECT round(avg(factor), 4)::text AS mean,
          round(percentile_cont(0.5) WITHIN GROUP (ORDER BY factor)::numeric, 4)::text AS median,
          round(percentile_cont(0.9) WITHIN GROUP (ORDER BY factor)::numeric, 4)::text AS p90,
          count(factor)::int AS rated,
          round(avg(factor - previous_factor), 4)::text AS mean_change,
          count(*) FILTER (WHERE previous_factor IS NOT NULL AND factor IS NOT NULL)::int AS compared
        FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL`,
-      [runId],
-    ),
-    manager.query(
-      `WITH rated AS (SELECT count(*) AS n FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL)
+    [runId],
+  );
+  const lacking = await manager.query(
+    `WITH rated AS (SELECT count(*) AS n FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL)
        SELECT c.control, count(*)::int AS clients,
          round(100.0 * count(*) / NULLIF((SELECT n FROM rated), 0), 1)::text AS percent
        FROM portfolio_run_results r, unnest(r.lacking_controls) AS c(control)
        WHERE r.run_id = $1 AND r.error IS NULL
        GROUP BY c.control ORDER BY count(*) DESC, c.control LIMIT ${TOP_LACKING}`,
-      [runId],
-    ),
-    compared
-      ? manager.query(
-          `SELECT COALESCE(previous_tier, 'unrated') AS "from", COALESCE(tier, 'unrated') AS "to", count(*)::int AS n
+    [runId],
+  );
+  const migration = compared
+    ? await manager.query(
+        `SELECT COALESCE(previous_tier, 'unrated') AS "from", COALESCE(tier, 'unrated') AS "to", count(*)::int AS n
            FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL
            GROUP BY 1, 2 ORDER BY 1, 2`,
-          [runId],
-        )
-      : Promise.resolve([]),
-  ]);
+        [runId],
+      )
+    : [];
   const byKind = (kind: string) =>
     Object.fromEntries(
       (counts as { kind: string; key: string; n: number }[])

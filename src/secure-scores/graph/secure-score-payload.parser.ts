@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../common/canonical-json.js';
 import { parseDay, parseInstant } from './date-time.parser.js';
 import { LIMITS } from './graph-limits.js';
 import { IssueList, pointerTo } from './schema-validation.js';
@@ -34,7 +35,32 @@ export function parseSecureScorePayload(body: unknown): ParseResult {
     const snapshot = parseSnapshot(value, pointer, issues);
     if (snapshot !== null) snapshots.push(snapshot);
   }
+  checkOnePerInstant(snapshots, issues);
   return issues.count > 0 ? { ok: false, errors: issues.result() } : { ok: true, snapshots };
+}
+
+/**
+ * A snapshot is identified by its client tenant and `createdDateTime`: the rating picks "the
+ * latest snapshot at or before asOf" by it. Two different snapshots claiming the same instant in
+ * one body contradict each other (which one is the tenant's state?), so they are refused, not
+ * stored in body order. Identical repeats are fine: the second is a duplicate.
+ */
+function checkOnePerInstant(snapshots: NormalizedSnapshot[], issues: IssueList): void {
+  const first = new Map<string, NormalizedSnapshot>();
+  for (const snapshot of snapshots) {
+    const key = `${snapshot.azureTenantId}|${snapshot.createdDateTime}`;
+    const seen = first.get(key);
+    if (!seen) first.set(key, snapshot);
+    // Canonical forms only on a collision: the common envelope has none.
+    else if (canonicalJson(seen.raw) !== canonicalJson(snapshot.raw)) {
+      const field =
+        isRecord(snapshot.raw) && 'createdDate' in snapshot.raw ? 'createdDate' : 'createdDateTime';
+      issues.add(
+        pointerTo(snapshot.pointer, field),
+        `repeats the client tenant and instant of ${seen.pointer || '/'} with different content: one snapshot per client tenant and createdDateTime`,
+      );
+    }
+  }
 }
 
 const GRAPH_KEYS = ['azureTenantId', 'createdDateTime', 'currentScore'];
