@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
+import { sha256Hex } from '../common/canonical-json.js';
+import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
 import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
 import { SnapshotHistoryQueryDto } from './dto/snapshot-history-query.dto.js';
 import { SecureScoresService } from './secure-scores.service.js';
@@ -26,13 +28,14 @@ export class SecureScoresController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest & { bodySha256?: string },
+    @Req() request: FastifyRequest & RequestWithBodyText,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    const key = validateIdempotencyKey(idempotencyKey);
     const result = await this.secureScores.ingest(principal, {
       body,
-      idempotencyKey: validateIdempotencyKey(idempotencyKey),
-      bodySha256: request.bodySha256 ?? '',
+      idempotencyKey: key,
+      bodySha256: key === null ? '' : sha256Hex(request.bodyText ?? ''),
     });
     void reply.status(result.status);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');

@@ -18,6 +18,7 @@ describe('parseJsonStrict', () => {
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         const text = JSON.stringify(value);
         fc.pre(!/"(__proto__|constructor|prototype)"\s*:/.test(text));
+        fc.pre(!text.includes('\\u0000')); // refused on purpose: PostgreSQL cannot store NUL
         expect(parseJsonStrict(text, 64)).toEqual(JSON.parse(text));
       }),
       { seed: 20261128, numRuns: 500 },
@@ -33,6 +34,7 @@ describe('parseJsonStrict', () => {
     ['leading zero', '[01]', 'syntax'],
     ['bare control character', '["a\u0001b"]', 'syntax'],
     ['bad escape', '["\\x41"]', 'syntax'],
+    ['escaped NUL (PostgreSQL cannot store it)', '["a\\u0000b"]', 'syntax'],
     ['empty body', '', 'syntax'],
     ['two values', '{} {}', 'syntax'],
     ['comment', '{"a": 1 /* no */}', 'syntax'],

@@ -28,6 +28,11 @@ const SAFE_DIGITS = 15;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const CONTROL_CHAR = /[\u0000-\u001f]/;
 
+/** A request whose body went through the service's body parsers: its raw text is kept. */
+export interface RequestWithBodyText {
+  bodyText?: string;
+}
+
 export function parseJsonStrict(text: string, maxDepth = 32): unknown {
   return new Parser(text, maxDepth).parseDocument();
 }
@@ -150,7 +155,10 @@ class Parser {
         out += simple;
         i += 1;
       } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(i + 2, i + 6))) {
-        out += String.fromCharCode(parseInt(this.text.slice(i + 2, i + 6), 16));
+        const code = parseInt(this.text.slice(i + 2, i + 6), 16);
+        // PostgreSQL text and jsonb cannot hold NUL: refuse it here, by position, not as a 500.
+        if (code === 0) this.failAt(i, 'syntax', 'The NUL character (\\u0000) is not accepted');
+        out += String.fromCharCode(code);
         i += 5;
       } else {
         this.failAt(i, 'syntax', 'Invalid escape sequence in a string');
@@ -196,8 +204,9 @@ class Parser {
 
   private unexpected(expected?: string, offset = 0): string {
     const at = this.pos + offset;
-    const found = at < this.text.length ? `'${this.text[at]}'` : 'the end of the body';
-    return `Unexpected ${found} at position ${at}${expected ? `, expected ${expected}` : ''}`;
+    const found =
+      at < this.text.length ? `'${this.text[at]}' at position ${at}` : 'end of the body';
+    return `Unexpected ${found}${expected ? `, expected ${expected}` : ''}`;
   }
 
   private failAt(position: number, code: JsonErrorCode, message: string): never {

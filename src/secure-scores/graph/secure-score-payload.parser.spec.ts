@@ -34,9 +34,27 @@ const pointers = (body: unknown) => violations(body).map((issue) => issue.pointe
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('parseSecureScorePayload on the real payloads', () => {
+  it('refuses two different snapshots of one client tenant and instant (heimdall2 multiple)', () => {
+    const body = load('heimdall2.secureScore-multiple.json') as {
+      value: Record<string, unknown>[];
+    };
+    expect(parseSecureScorePayload(body)).toEqual({
+      ok: false,
+      errors: [
+        {
+          pointer: '/value/1/createdDateTime',
+          message: expect.stringContaining('repeats the client tenant and instant of /value/0'),
+        },
+      ],
+    });
+    // On their own days both map; an identical repeat is not a contradiction.
+    body.value[1].createdDateTime = '2024-01-02T00:00:00Z';
+    expect(snapshots(body).map((s) => s.pointer)).toEqual(['/value/0', '/value/1']);
+    expect(snapshots({ value: [body.value[0], body.value[0]] })).toHaveLength(2);
+  });
+
   it.each([
     ['heimdall2.secureScore.json', 'graph-v1', ['/value/0'], 68],
-    ['heimdall2.secureScore-multiple.json', 'graph-v1', ['/value/0', '/value/1'], 2],
     ['graph2otel.liveScores.json', 'graph-v1', ['/value/0'], 5],
     ['graph-docs-v1.0.list-securescores.json', 'graph-v1', ['/value/0'], 2],
     ['graph-docs-2018-beta.list-securescores.json', 'graph-beta-2018', ['/value/0'], 44],

@@ -53,6 +53,9 @@ export class SnapshotImporter {
       batch = [];
       await writing;
       writing = this.write(ready, summary).then(() => options.onProgress?.(summary));
+      // Awaited (and so thrown) at the next flush; until then a failed write must not be an
+      // unhandled rejection, which kills the process with a stack trace instead of a message.
+      writing.catch(() => undefined);
     };
     for await (const record of records) {
       for (const item of this.parse(record, summary)) batch.push(item);

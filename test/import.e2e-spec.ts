@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import { fixture, FIXTURES, snapshotFor } from './support/fixtures.js';
+import { runCli } from './support/processes.js';
+import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
+
+/** Real payloads, one snapshot each: the client tenant and instant each one is stored under. */
+const REAL = {
+  'heimdall2.secureScore.json': ['12345678-1234-1234-1234-1234567890abcd', '2024-01-01T00:00:00Z'],
+  'graph2otel.liveScores.json': ['4b8c18bd-2f9f-4227-af55-9f1061cf9c32', '2026-07-17T00:00:00Z'],
+  'graph-docs-v1.0.list-securescores.json': [
+    '00000001-0001-0001-0001-000000000001c',
+    '2019-03-19T15:21:00Z',
+  ],
+  'o365-report-2017.getTenantSecureScores.json': [
+    '12bce6d0-bfeb-4a82-abe6-98ccf3196a11',
+    '2017-01-31T00:00:00Z',
+  ],
+} as const;
+
+const GENERATED = [
+  snapshotFor('import-gen-1', '2024-02-01'),
+  snapshotFor('import-gen-2', '2024-02-01'),
+  snapshotFor('import-gen-2', '2024-02-02'),
+];
+
+const ndjson = (snapshots: unknown[]) => snapshots.map((s) => JSON.stringify(s)).join('\n') + '\n';
+const iso = (instant: string) => new Date(instant).toISOString();
+const SUMMARY =
+  /^stored (\d+), duplicates (\d+), rejected (\d+) in \d+\.\d s \(\d+ snapshots\/s\)$/m;
+const STACK_FRAME = /^\s+at /m;
+
+function summaryOf(stdout: string): { stored: number; duplicates: number; rejected: number } {
+  const match = SUMMARY.exec(stdout);
+  if (!match) throw new Error(`no summary line in: ${stdout}`);
+  return { stored: +match[1], duplicates: +match[2], rejected: +match[3] };
+}
+
+describe('the import command', () => {
+  let url: string;
+  let db: pg.Client;
+  let dir: string;
+  let env: Record<string, string>;
+  const validDir = () => path.join(dir, 'valid');
+
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    env = { DATABASE_URL: url };
+    db = new pg.Client({ connectionString: url });
+    await db.connect();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-import-'));
+    fs.mkdirSync(path.join(validDir(), 'nested'), { recursive: true });
+    for (const name of Object.keys(REAL))
+      fs.copyFileSync(path.join(FIXTURES, name), path.join(validDir(), name));
+    // Folders are read recursively: the NDJSON sits one level down.
+    fs.writeFileSync(path.join(validDir(), 'nested', 'generated.ndjson'), ndjson(GENERATED));
+  });
+  afterAll(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await db.end();
+    await dropTestDatabase(url);
+  });
+
+  const count = async () =>
+    Number((await db.query(`SELECT count(*) FROM secure_score_snapshots`)).rows[0].count);
+  const stored = async (azureTenantId: string) =>
+    (
+      await db.query(
+        `SELECT s.id, s.created_date_time, s.source_shape, s.current_score::text AS current_score,
+                s.content_sha256, s.raw_gzip
+           FROM secure_score_snapshots s JOIN client_tenants t ON t.id = s.client_tenant_id
+          WHERE t.azure_tenant_id = $1
+          ORDER BY s.created_date_time`,
+        [azureTenantId],
+      )
+    ).rows;
+
+  it('imports a folder of real payloads and NDJSON, printing the counts, and stores every snapshot', async () => {
+    expect(await count()).toBe(0);
+    const result = await runCli(['import', validDir()], env);
+    expect(result.code).toBe(0);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 7, duplicates: 0, rejected: 0 });
+    expect(result.stdout).not.toMatch(/^rejected /m);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+
+    expect(await count()).toBe(7);
+    for (const [name, [azureTenantId, instant]] of Object.entries(REAL)) {
+      const rows = await stored(azureTenantId);
+      expect([name, rows.map((row) => row.created_date_time.toISOString())]).toEqual([
+        name,
+        [iso(instant)],
+      ]);
+    }
+    const [heimdall] = await stored(REAL['heimdall2.secureScore.json'][0]);
+    expect([heimdall.source_shape, heimdall.current_score]).toEqual(['graph-v1', '128']);
+    const [report2017] = await stored(REAL['o365-report-2017.getTenantSecureScores.json'][0]);
+    expect([report2017.source_shape, report2017.current_score]).toEqual(['o365-report-2017', '92']);
+
+    // Each NDJSON line is its own snapshot, kept as sent.
+    const gen2 = await stored('import-gen-2');
+    expect(gen2.map((row) => row.created_date_time.toISOString())).toEqual([
+      iso('2024-02-01T00:00:00Z'),
+      iso('2024-02-02T00:00:00Z'),
+    ]);
+    expect(JSON.parse(gunzipSync(gen2[1].raw_gzip).toString('utf8'))).toEqual(GENERATED[2]);
+    expect(await stored('import-gen-1')).toHaveLength(1);
+  }, 30_000);
+
+  it('imports the same folder again as duplicates, storing nothing new', async () => {
+    const before = (await db.query(`SELECT id FROM secure_score_snapshots ORDER BY id`)).rows;
+    const result = await runCli(['import', validDir()], env);
+    expect(result.code).toBe(0);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 0, duplicates: 7, rejected: 0 });
+    expect((await db.query(`SELECT id FROM secure_score_snapshots ORDER BY id`)).rows).toEqual(
+      before,
+    );
+  }, 30_000);
+
+  it('rejects each bad record with its origin and reason, stores the valid ones, and exits 1', async () => {
+    const mixed = path.join(dir, 'mixed');
+    fs.mkdirSync(mixed);
+    // Two different snapshots claiming one client tenant and instant: the whole file is refused.
+    fs.copyFileSync(
+      path.join(FIXTURES, 'heimdall2.secureScore-multiple.json'),
+      path.join(mixed, 'heimdall2.secureScore-multiple.json'),
+    );
+    fs.writeFileSync(path.join(mixed, 'malformed.json'), '{"value": [{"azureTenantId": ');
+    const negative = snapshotFor('import-negative', '2024-03-01');
+    negative.currentScore = -5;
+    const conflicting = snapshotFor('import-gen-1', '2024-02-01');
+    conflicting.currentScore = 99;
+    const goodLines = [
+      snapshotFor('import-mixed-1', '2024-03-01'),
+      snapshotFor('import-mixed-2', '2024-03-01'),
+    ];
+    const lines = path.join(mixed, 'lines.ndjson');
+    fs.writeFileSync(lines, ndjson([goodLines[0], negative, conflicting, goodLines[1]]));
+    const envelope = path.join(mixed, 'z-envelope.json');
+    fs.writeFileSync(
+      envelope,
+      JSON.stringify({ value: [snapshotFor('import-mixed-3', '2024-03-01')] }),
+    );
+    const heimdallBefore = await stored(REAL['heimdall2.secureScore.json'][0]);
+    const [gen1] = await stored('import-gen-1');
+    const before = await count();
+
+    const result = await runCli(['import', mixed], env);
+    expect(result.code).toBe(1);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 3, duplicates: 0, rejected: 4 });
+    const rejected = result.stdout.split('\n').filter((line) => line.startsWith('rejected '));
+    expect(rejected).toHaveLength(4);
+    expect(rejected).toEqual(
+      expect.arrayContaining([
+        `rejected ${lines}:2: 1 violation(s): /currentScore: must not be negative`,
+        `rejected ${lines}:3: a different snapshot for 2024-02-01T00:00:00.000Z is already stored (${gen1.id})`,
+        `rejected ${path.join(mixed, 'heimdall2.secureScore-multiple.json')}: 1 violation(s): ` +
+          '/value/1/createdDateTime: repeats the client tenant and instant of /value/0 with different content: ' +
+          'one snapshot per client tenant and createdDateTime',
+        expect.stringMatching(/^rejected .+\/malformed\.json: malformed JSON: \S/),
+      ]),
+    );
+    expect(result.stderr).toContain('4 record(s) rejected');
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+
+    // The valid records of the same run are stored; the rejected ones changed nothing.
+    expect(await count()).toBe(before + 3);
+    for (const tenant of ['import-mixed-1', 'import-mixed-2', 'import-mixed-3'])
+      expect(await stored(tenant)).toHaveLength(1);
+    expect(await stored('import-negative')).toEqual([]);
+    expect(await stored(REAL['heimdall2.secureScore.json'][0])).toEqual(heimdallBefore);
+    const [gen1After] = await stored('import-gen-1');
+    expect(gen1After.content_sha256).toBe(gen1.content_sha256);
+    expect(JSON.parse(gunzipSync(gen1After.raw_gzip).toString('utf8'))).toEqual(GENERATED[0]);
+  }, 30_000);
+
+  it('reads NDJSON from stdin with `import -`, counting a repeated line as a duplicate', async () => {
+    const first = snapshotFor('import-stdin-1', '2024-04-01');
+    const second = snapshotFor('import-stdin-2', '2024-04-01', 'graph2otel.liveScores.json');
+    // A blank line is skipped; the identical repeat of the first line is a duplicate.
+    const input = `${JSON.stringify(first)}\n\n${JSON.stringify(second)}\n${JSON.stringify(first)}\n`;
+    const before = await count();
+    const result = await runCli(['import', '-'], env, input);
+    expect(result.code).toBe(0);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 2, duplicates: 1, rejected: 0 });
+    expect(await count()).toBe(before + 2);
+    const [stdin1] = await stored('import-stdin-1');
+    expect(JSON.parse(gunzipSync(stdin1.raw_gzip).toString('utf8'))).toEqual(first);
+    const [stdin2] = await stored('import-stdin-2');
+    expect(stdin2.current_score).toBe(
+      String(fixture('graph2otel.liveScores.json').value[0].currentScore),
+    );
+
+    // A bad line on stdin is named by its line number.
+    const bad = await runCli(['import', '-'], env, `${JSON.stringify(first)}\nnot json\n`);
+    expect(bad.code).toBe(1);
+    expect(summaryOf(bad.stdout)).toEqual({ stored: 0, duplicates: 1, rejected: 1 });
+    expect(bad.stdout).toMatch(/^rejected stdin:2: malformed JSON: /m);
+    expect(await count()).toBe(before + 2);
+  }, 30_000);
+});
