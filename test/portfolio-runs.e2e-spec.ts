@@ -113,6 +113,15 @@ describe('portfolio runs', () => {
       [firstRunId],
     );
     expect(rows[0].n).toBe(32);
+    // An assessment filed by the run is reproduced bit for bit from its stored inputs.
+    const filed = await db.query(`SELECT id FROM assessments WHERE portfolio_run_id = $1 LIMIT 1`, [
+      firstRunId,
+    ]);
+    const replay = await t.request({
+      method: 'POST',
+      url: `/v1/assessments/${filed.rows[0].id}/replay`,
+    });
+    expect(replay.body).toEqual({ matches: true, differences: [] });
   });
 
   it('pages results as JSON and streams them as CSV, one row per client tenant', async () => {

@@ -72,14 +72,19 @@ async function loadSnapshots(
     control_score_percentages: (string | null)[];
     control_max_scores: (string | null)[];
   }[] = await manager.query(
-    `SELECT DISTINCT ON (client_tenant_id) id, client_tenant_id, created_date_time, active_user_count,
-       licensed_user_count, control_names, control_categories, control_scores::text[] AS control_scores,
-       control_score_percentages::text[] AS control_score_percentages,
-       control_max_scores::text[] AS control_max_scores
-     FROM secure_score_snapshots
-     WHERE client_tenant_id = ANY($1::uuid[])
-       AND ($3::uuid IS NULL AND created_date_time <= $2 OR id = $3::uuid)
-     ORDER BY client_tenant_id, created_date_time DESC`,
+    // One index probe per client tenant (LATERAL ... LIMIT 1 on the natural key): an OR of the
+    // two cases in one WHERE made the planner scan the whole table once per chunk.
+    `SELECT s.id, s.client_tenant_id, s.created_date_time, s.active_user_count,
+       s.licensed_user_count, s.control_names, s.control_categories,
+       s.control_scores::text[] AS control_scores,
+       s.control_score_percentages::text[] AS control_score_percentages,
+       s.control_max_scores::text[] AS control_max_scores
+     FROM unnest($1::uuid[]) AS t(id)
+     CROSS JOIN LATERAL (
+       SELECT * FROM secure_score_snapshots x
+       WHERE x.client_tenant_id = t.id
+         AND (CASE WHEN $3::uuid IS NULL THEN x.created_date_time <= $2 ELSE x.id = $3::uuid END)
+       ORDER BY x.created_date_time DESC LIMIT 1) s`,
     [ids, asOf, snapshotId],
   );
   return new Map(
