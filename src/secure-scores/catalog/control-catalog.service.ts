@@ -137,8 +137,9 @@ async function upsertCatalog(
   );
   await manager.query(
     // The normalised id, not the raw `id`: a 2018 beta profile names its control in `title`.
+    // One jsonb document, not a jsonb[] parameter (pg would escape every profile into a literal).
     `INSERT INTO control_profile_history (control_name, source, profile)
-     SELECT t.control_name, 'ingested', t.profile FROM unnest($1::text[], $2::jsonb[]) AS t(control_name, profile)`,
-    [column((p) => p.id), column((p) => JSON.stringify(p.raw))],
+     SELECT e->>'controlName', 'ingested', e->'profile' FROM jsonb_array_elements($1::jsonb) AS e`,
+    [JSON.stringify(unique.map((p) => ({ controlName: p.id, profile: p.raw })))],
   );
 }
