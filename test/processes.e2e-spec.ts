@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { exitOf, runCli, startServerProcess } from './support/processes.js';
+import { snapshotFor } from './support/fixtures.js';
+import { createTestApp } from './support/test-app.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
 
 describe('the server process', () => {
@@ -108,6 +110,62 @@ describe('the server process', () => {
       expect(await exitOf(server.child)).toBe(0);
     }, 60_000);
 
+    it('ingests on its ingest threads exactly as the inline path answers', async () => {
+      const port = await freePort();
+      const key = 'bootstrap-key-for-the-ingest-threads-01';
+      const server = await startServerProcess({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_API_KEY: key,
+        INGEST_THREADS: '2',
+      });
+      const inline = await createTestApp({ ingestThreads: 0 });
+      try {
+        const bad = snapshotFor('threads-bad');
+        bad.controlScores[3].score = -1;
+        delete bad.controlScores[5].controlName;
+        const bodies = [
+          JSON.stringify(snapshotFor('threads-0')),
+          JSON.stringify(snapshotFor('threads-0')), // a duplicate: 200
+          JSON.stringify(bad),
+          '{"azureTenantId": "x", "azureTenantId": "y"}',
+          '{"value": [',
+          '',
+        ];
+        const viaThreads = async (body: string) => {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/secure-scores`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body,
+          });
+          return comparable(response.status, await response.json());
+        };
+        const viaInline = async (body: string) => {
+          const response = await inline.request({
+            method: 'POST',
+            url: '/v1/secure-scores',
+            rawBody: body,
+            headers: { 'content-type': 'application/json' },
+          });
+          return comparable(response.status, response.body);
+        };
+        for (const body of bodies) expect(await viaThreads(body)).toEqual(await viaInline(body));
+        expect((await viaThreads(bodies[0])).status).toBe(200);
+        expect((await viaThreads(bodies[2])).status).toBe(422);
+        // Many at once across both threads: every one stored, none lost.
+        const many = await Promise.all(
+          Array.from({ length: 24 }, (_, i) =>
+            viaThreads(JSON.stringify(snapshotFor(`threads-${i + 1}`))),
+          ),
+        );
+        expect(many.map((r) => r.status)).toEqual(Array(24).fill(201));
+      } finally {
+        server.child.kill('SIGTERM');
+        await exitOf(server.child);
+        await inline.close();
+      }
+    }, 60_000);
+
     it('runs the CLI: migrate, migrate:check and keys:create', async () => {
       const env = { DATABASE_URL: databaseUrl };
       const migrate = await runCli(['migrate'], env);
@@ -133,3 +191,13 @@ describe('the server process', () => {
     }, 60_000);
   });
 });
+
+/** A response without what differs between two databases (ids, request ids). */
+function comparable(status: number, body: any): { status: number; body: unknown } {
+  const rest = { ...(body ?? {}) };
+  delete rest.requestId;
+  const withoutIds = JSON.parse(
+    JSON.stringify(rest).replace(/"(id|clientTenantId)":"[0-9a-f-]{36}"/g, '"$1":"<uuid>"'),
+  );
+  return { status, body: withoutIds };
+}

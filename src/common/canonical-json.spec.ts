@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import { canonicalJson, canonicalSha256, sha256Hex } from './canonical-json.js';
+import { canonicalJson, canonicalSha256, exactCanonicalJson, sha256Hex } from './canonical-json.js';
 
 /** The IEEE 754 double with these bits (RFC 8785 Appendix B lists numbers this way). */
 function double(hex: string): number {
@@ -196,5 +196,50 @@ describe('canonicalSha256 properties', () => {
       }),
       { seed: 8786, numRuns: 300 },
     );
+  });
+});
+
+describe('canonicalJson fast path', () => {
+  const outcome = (serialize: (value: unknown) => string, value: unknown) => {
+    try {
+      return { text: serialize(value) };
+    } catch (error) {
+      return { error: (error as Error).constructor.name };
+    }
+  };
+  const unusual = fc.oneof(
+    fc.constantFrom(undefined, NaN, Infinity, -0, '\uD800', 'a\uDC00b', '\\ud800', '__proto__'),
+    fc.constantFrom(new Date(0), () => 1, 10n),
+    fc.dictionary(fc.constantFrom('0', '1', '10', '9', '01', '__proto__', 'b', 'a', ''), fc.nat()),
+  );
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.jsonValue({ maxDepth: 2 }),
+      unusual,
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ unit: 'binary', maxLength: 3 }), tie('node'), { maxKeys: 4 }),
+    ),
+  })).node;
+
+  it('agrees with the member-by-member definition on every value, unusual ones included', () => {
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(outcome(canonicalJson, input)).toEqual(outcome(exactCanonicalJson, input));
+      }),
+      { seed: 8787, numRuns: 2000 },
+    );
+  });
+
+  it('agrees on own __proto__ members, deep nesting and a cycle', () => {
+    const own = JSON.parse('{"__proto__": 1, "a": [2]}');
+    let deep: unknown = 1;
+    for (let i = 0; i < 400; i++) deep = [deep];
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    for (const input of [own, deep, cyclic]) {
+      expect(outcome(canonicalJson, input)).toEqual(outcome(exactCanonicalJson, input));
+    }
+    expect(canonicalJson(own)).toBe('{"__proto__":1,"a":[2]}');
   });
 });

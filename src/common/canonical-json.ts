@@ -16,7 +16,72 @@ import { createHash } from 'node:crypto';
  * than hashing something that silently differs from the data.
  */
 export function canonicalJson(value: unknown): string {
+  return fastCanonicalJson(value) ?? exactCanonicalJson(value);
+}
+
+/** The member-by-member serializer: the definition, and the path for anything unusual. */
+export function exactCanonicalJson(value: unknown): string {
   return serialize(value, '', new Set());
+}
+
+/**
+ * The hot path (every ingested snapshot is hashed): a copy of plain JSON data with its members
+ * inserted in sorted order, serialised by the native `JSON.stringify`, whose number and string
+ * forms are the ones RFC 8785 adopts. It gives up (null) on everything whose native form would
+ * differ from the definition: integer-like member names (JavaScript enumerates those first, in
+ * numeric order), non-plain objects, non-finite numbers, undefined or functions in arrays,
+ * deep nesting (a possible cycle), and lone surrogates (`JSON.stringify` escapes them as
+ * `\udXXX`, which is what the output is searched for). A property test proves both agree.
+ */
+function fastCanonicalJson(value: unknown): string | null {
+  try {
+    const text = JSON.stringify(sortedCopy(value, 0));
+    return text.includes('\\ud') ? null : text;
+  } catch (error) {
+    if (error === GIVE_UP) return null;
+    throw error;
+  }
+}
+
+// Thrown (one shared instance, no stack captured per throw) to leave the fast path at any depth.
+const GIVE_UP = new Error('not plain JSON data');
+const FAST_PATH_MAX_DEPTH = 256;
+
+function sortedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      throw GIVE_UP;
+    case 'object':
+      if (value === null) return null;
+      if (depth > FAST_PATH_MAX_DEPTH) throw GIVE_UP;
+      if (Array.isArray(value)) {
+        const copy = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) copy[i] = sortedCopy(value[i], depth + 1);
+        return copy;
+      } else {
+        const prototype = Object.getPrototypeOf(value) as unknown;
+        if (prototype !== Object.prototype && prototype !== null) throw GIVE_UP;
+        const record = value as Record<string, unknown>;
+        const names = Object.keys(record).sort();
+        const copy: Record<string, unknown> = {};
+        for (const name of names) {
+          const first = name.charCodeAt(0);
+          if ((first >= 0x30 && first <= 0x39) || name === '__proto__') throw GIVE_UP;
+          const member = record[name];
+          if (member !== undefined) copy[name] = sortedCopy(member, depth + 1);
+        }
+        return copy;
+      }
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      throw GIVE_UP;
+  }
 }
 
 export function sha256Hex(data: string | Buffer): string {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -26,6 +27,8 @@ export interface AppConfig {
   portfolioChunkSize: number;
   /** Chunk jobs one worker process rates at once (rating is CPU, writing is database time). */
   workerConcurrency: number;
+  /** Worker threads that parse, validate, hash and compress Secure Score bodies (0: inline). */
+  ingestThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +99,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
     portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 500, 1, 100_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
+    ingestThreads: int('INGEST_THREADS', defaultIngestThreads(), 0, 64),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
@@ -108,4 +112,9 @@ function isPostgresUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** One fewer than the cores (the event loop and PostgreSQL need one), at least one. */
+function defaultIngestThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
 }

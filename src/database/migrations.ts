@@ -3,6 +3,7 @@ import { SecureScoreIngestion1764352800000 } from '../../migrations/176435280000
 import { SeedControlCatalog1764356400000 } from '../../migrations/1764356400000-SeedControlCatalog.js';
 import { WeightingTables1764360000000 } from '../../migrations/1764360000000-WeightingTables.js';
 import { AssessmentsAndPortfolioRuns1764363600000 } from '../../migrations/1764363600000-AssessmentsAndPortfolioRuns.js';
+import { SnapshotArchiveStorage1764367200000 } from '../../migrations/1764367200000-SnapshotArchiveStorage.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SeedControlCatalog1764356400000,
   WeightingTables1764360000000,
   AssessmentsAndPortfolioRuns1764363600000,
+  SnapshotArchiveStorage1764367200000,
 ];

@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/roles.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
-import { parseSecureScorePayload } from './graph/secure-score-payload.parser.js';
+import { toJsonInputError } from './preparation/snapshot-preparation.js';
+import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
 import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
-import { prepareSnapshot, WriteOutcome, writeSnapshots } from './snapshot-writer.js';
+import { WriteOutcome, writeSnapshots } from './snapshot-writer.js';
 
 export interface IngestedSnapshot {
   id: string;
@@ -19,7 +20,8 @@ export interface IngestedSnapshot {
 }
 
 export interface IngestRequest {
-  body: unknown;
+  /** The body as received; parsed on an ingest thread. */
+  bodyText: string;
   idempotencyKey: string | null;
   /** SHA-256 of the raw body, for the Idempotency-Key fingerprint. */
   bodySha256: string;
@@ -32,6 +34,7 @@ export class SecureScoresService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clientTenants: ClientTenantsService,
+    private readonly preparer: SnapshotPreparer,
   ) {}
 
   /**
@@ -43,23 +46,29 @@ export class SecureScoresService {
     principal: Principal,
     request: IngestRequest,
   ): Promise<StoredResponse & { replayed: boolean }> {
-    const parsed = parseSecureScorePayload(request.body);
-    if (!parsed.ok)
-      throw DomainError.validation(parsed.errors, 'The Secure Score payload is invalid');
-    const prepared = await Promise.all(parsed.snapshots.map(prepareSnapshot));
+    const result = await this.preparer.prepare(request.bodyText);
+    if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
+    if (result.kind === 'invalid')
+      throw DomainError.validation(result.errors, 'The Secure Score payload is invalid');
+    const prepared = result.snapshots;
+    const work = async (manager: EntityManager): Promise<StoredResponse> => {
+      const outcomes = await writeSnapshots(manager, prepared, {
+        partnerId: principal.role === 'partner' ? principal.partnerId : null,
+        receivedBy: principal.keyId === 'system' ? null : principal.keyId,
+      });
+      const snapshots = outcomes.map(toIngested);
+      const stored = snapshots.filter((s) => !s.duplicate).length;
+      if (stored > 0)
+        this.logger.log({ stored, keyId: principal.keyId }, 'Secure Score snapshots stored');
+      return { status: stored > 0 ? 201 : 200, body: { snapshots } };
+    };
+    // One snapshot is one statement, atomic without a transaction (the common case, one round
+    // trip); an envelope must store all or nothing, and an Idempotency-Key is kept with it.
+    if (request.idempotencyKey === null && prepared.length === 1) {
+      return { ...(await work(this.dataSource.manager)), replayed: false };
+    }
     return this.dataSource.transaction(async (manager) => {
-      const work = async (): Promise<StoredResponse> => {
-        const outcomes = await writeSnapshots(manager, prepared, {
-          partnerId: principal.role === 'partner' ? principal.partnerId : null,
-          receivedBy: principal.keyId === 'system' ? null : principal.keyId,
-        });
-        const snapshots = outcomes.map(toIngested);
-        const stored = snapshots.filter((s) => !s.duplicate).length;
-        if (stored > 0)
-          this.logger.log({ stored, keyId: principal.keyId }, 'Secure Score snapshots stored');
-        return { status: stored > 0 ? 201 : 200, body: { snapshots } };
-      };
-      if (request.idempotencyKey === null) return { ...(await work()), replayed: false };
+      if (request.idempotencyKey === null) return { ...(await work(manager)), replayed: false };
       return runIdempotent(
         manager,
         {
@@ -67,7 +76,7 @@ export class SecureScoresService {
           key: request.idempotencyKey,
           fingerprint: `POST /v1/secure-scores ${request.bodySha256}`,
         },
-        work,
+        () => work(manager),
       );
     });
   }

@@ -36,7 +36,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig(
     {},
-    { logLevel: 'silent', ...overrides, bootstrapApiKey: adminKey, databaseUrl },
+    // In-process tests run the TypeScript sources, which a worker thread cannot load: ingest
+    // inline. The compiled service's ingest threads are tested through real processes.
+    { logLevel: 'silent', ingestThreads: 0, ...overrides, bootstrapApiKey: adminKey, databaseUrl },
   );
   const app = await createHttpApp(config, databaseUrl, { skipMigrations: true });
   await app.getHttpAdapter().getInstance().ready();

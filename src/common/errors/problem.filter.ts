@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonInputError } from '../json/hardened-json.parser.js';
@@ -32,7 +33,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const error = toDomainError(exception);
     if (error.code === 'internal') {
-      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+      this.logger.error({ err: loggable(exception), requestId: request.id }, 'Unhandled error');
     }
     const status = problemStatus(error.code);
     const problem: ProblemDocument = {
@@ -106,4 +107,25 @@ function messageOf(exception: unknown): string {
     }
   }
   return exception instanceof Error ? exception.message : 'Bad request';
+}
+
+/**
+ * A failed query carries its parameters (and its driver error repeats them): a batch of
+ * snapshots is megabytes, and a parameter can be a key hash. The log gets the statement's
+ * opening, the driver's code and message, and the stack, never the parameters.
+ */
+function loggable(exception: unknown): unknown {
+  if (!(exception instanceof QueryFailedError)) return exception;
+  const driver = exception.driverError as { code?: string; detail?: string } | undefined;
+  return {
+    type: 'QueryFailedError',
+    message: exception.message,
+    code: driver?.code,
+    // A named statement reaches node-pg as {name, text}: see snapshot-writer.ts.
+    query: String((exception.query as unknown as { text?: string }).text ?? exception.query).slice(
+      0,
+      200,
+    ),
+    stack: exception.stack,
+  };
 }

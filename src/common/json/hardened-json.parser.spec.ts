@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { JsonInputError, parseJsonStrict } from './hardened-json.parser.js';
+import { JsonInputError, parseJsonExact, parseJsonStrict } from './hardened-json.parser.js';
 
 function failure(text: string, depth = 32): JsonInputError {
   try {
@@ -96,5 +96,77 @@ describe('parseJsonStrict', () => {
     expect(parseJsonStrict('\ufeff["a\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00"]')).toEqual([
       'a"b\\c/\né😀',
     ]);
+  });
+});
+
+describe('parseJsonStrict fast path', () => {
+  const outcome = (
+    parse: (text: string, depth: number) => unknown,
+    text: string,
+    depth: number,
+  ) => {
+    try {
+      // JSON.stringify keeps -0 apart from 0 only through Object.is: compare both ways.
+      const value = parse(text, depth);
+      return { value, negativeZero: Object.is(value, -0) };
+    } catch (error) {
+      if (!(error instanceof JsonInputError)) throw error;
+      const { code, message, pointer, position } = error;
+      return { error: { code, message, pointer, position } };
+    }
+  };
+  // Fragments that each make the native parser's answer differ from the exact one, spliced in.
+  const fragment = fc.constantFrom(
+    '"a":1,"a":2,',
+    '"__proto__":{},',
+    '"constructor":1,',
+    '"\\u005f_proto__":1,',
+    '"n":12345678901234567,',
+    '"n":0.1000000000000000055,',
+    '"n":1234567890.1234567,',
+    '"n":9007199254740993,',
+    '"n":1e400,',
+    '"n":-0,',
+    '"n":-1e-400,',
+    '"s":"\\u0000",',
+    '"s":"a\\":b",',
+    '"s\\\\":1,"s\\\\":2,',
+    '"q":"\\":","q":1,',
+    '"d":[[[[[[[[[[[[1]]]]]]]]]]]],',
+    '"x" : 1 , "x":2,',
+  );
+  const text = fc
+    .tuple(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.array(fragment, { maxLength: 2 }),
+      fc.nat(),
+      fc.boolean(),
+    )
+    .map(([value, fragments, at, pretty]) => {
+      let body = JSON.stringify({ v: value }, null, pretty ? 2 : undefined);
+      const openings = [...body.matchAll(/\{/g)].map((m) => m.index);
+      for (const piece of fragments) {
+        const position = openings[at % openings.length] + 1;
+        body = body.slice(0, position) + piece + body.slice(position);
+      }
+      return body;
+    });
+
+  it('answers exactly as the character-by-character parser, value or error', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom(8, 32), (body, depth) => {
+        expect(outcome(parseJsonStrict, body, depth)).toEqual(outcome(parseJsonExact, body, depth));
+      }),
+      { seed: 20261202, numRuns: 3000 },
+    );
+  });
+
+  it('agrees on malformed bodies too', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (body) => {
+        expect(outcome(parseJsonStrict, body, 32)).toEqual(outcome(parseJsonExact, body, 32));
+      }),
+      { seed: 20261203, numRuns: 1000 },
+    );
   });
 });

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { JsonInputError, parseJsonStrict } from '../../common/json/hardened-json.parser.js';
-import { parseSecureScorePayload } from '../graph/secure-score-payload.parser.js';
-import { PreparedSnapshot, prepareSnapshot, writeSnapshots } from '../snapshot-writer.js';
+import { SnapshotPreparer } from '../preparation/snapshot-preparer.js';
+import { PreparedSnapshot, writeSnapshots } from '../snapshot-writer.js';
 import type { SourceRecord } from './import-sources.js';
 
 export interface ImportRejection {
@@ -38,7 +37,10 @@ const MAX_REJECTIONS_KEPT = 10_000;
  */
 @Injectable()
 export class SnapshotImporter {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly preparer: SnapshotPreparer,
+  ) {}
 
   async run(
     records: AsyncIterable<SourceRecord>,
@@ -46,10 +48,12 @@ export class SnapshotImporter {
   ): Promise<ImportSummary> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     const summary: ImportSummary = { stored: 0, duplicates: 0, rejected: [] };
-    let batch: Promise<Pending | null>[] = [];
+    // Records are prepared on the ingest threads while the previous batch is written; a batch
+    // holds each snapshot as its row (a few KB), not its parsed payload.
+    let batch: Promise<Pending[]>[] = [];
     let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const ready = (await Promise.all(batch)).filter((item): item is Pending => item !== null);
+      const ready = (await Promise.all(batch)).flat();
       batch = [];
       await writing;
       writing = this.write(ready, summary).then(() => options.onProgress?.(summary));
@@ -58,7 +62,7 @@ export class SnapshotImporter {
       writing.catch(() => undefined);
     };
     for await (const record of records) {
-      for (const item of this.parse(record, summary)) batch.push(item);
+      batch.push(this.prepare(record, summary));
       if (batch.length >= batchSize) await flush();
     }
     await flush();
@@ -66,24 +70,21 @@ export class SnapshotImporter {
     return summary;
   }
 
-  private parse(record: SourceRecord, summary: ImportSummary): Promise<Pending | null>[] {
-    let body: unknown;
-    try {
-      body = parseJsonStrict(record.text);
-    } catch (error) {
-      if (!(error instanceof JsonInputError)) throw error;
-      reject(summary, record.origin, `malformed JSON: ${error.message}`);
+  private async prepare(record: SourceRecord, summary: ImportSummary): Promise<Pending[]> {
+    const result = await this.preparer.prepare(record.text);
+    if (result.kind === 'malformed-json') {
+      reject(summary, record.origin, `malformed JSON: ${result.error.message}`);
       return [];
     }
-    const parsed = parseSecureScorePayload(body);
-    if (!parsed.ok) {
-      const first = parsed.errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`);
-      reject(summary, record.origin, `${parsed.errors.length} violation(s): ${first.join('; ')}`);
+    if (result.kind === 'invalid') {
+      const first = result.errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`);
+      reject(summary, record.origin, `${result.errors.length} violation(s): ${first.join('; ')}`);
       return [];
     }
-    return parsed.snapshots.map(async (snapshot) => ({
-      ...(await prepareSnapshot(snapshot)),
-      origin: parsed.snapshots.length > 1 ? `${record.origin}#${snapshot.pointer}` : record.origin,
+    const { snapshots } = result;
+    return snapshots.map((snapshot) => ({
+      ...snapshot,
+      origin: snapshots.length > 1 ? `${record.origin}#${snapshot.pointer}` : record.origin,
     }));
   }
 
