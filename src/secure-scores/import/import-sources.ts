@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 /** One JSON document of the input, with where it came from for the summary. */
@@ -66,17 +66,34 @@ function listFiles(target: string): string[] {
     .sort();
 }
 
-async function* streamLines(
+/**
+ * NDJSON lines, pulled from the stream as they are consumed: readline's async iterator keeps
+ * reading and queues every line the consumer has not taken yet (hundreds of MB ahead of a slow
+ * database), where the stream's own iterator reads the next chunk only when asked.
+ */
+export async function* streamLines(
   input: Readable,
   name: string,
   onBytes: (n: number) => void,
 ): AsyncGenerator<SourceRecord> {
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  const decoder = new StringDecoder('utf8');
   let number = 0;
-  for await (const line of lines) {
-    number++;
-    onBytes(Buffer.byteLength(line) + 1);
-    if (line.trim() === '') continue;
-    yield { text: line, origin: `${name}:${number}` };
+  let carry = '';
+  function* lines(text: string, final: boolean): Generator<SourceRecord> {
+    const parts = (carry + text).split('\n');
+    carry = final ? '' : parts.pop()!;
+    for (const part of parts) {
+      number++;
+      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
+      if (line.trim() !== '') yield { text: line, origin: `${name}:${number}` };
+    }
   }
+  for await (const chunk of input) {
+    onBytes((chunk as Buffer).length);
+    const text = decoder.write(chunk as Buffer);
+    // Within a long line (a whole envelope on one line), only append: no split, no copy.
+    if (text.includes('\n')) yield* lines(text, false);
+    else carry += text;
+  }
+  yield* lines(decoder.end(), true);
 }
