@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { prepareSecureScoreBody } from '../src/secure-scores/preparation/snapshot-preparation.js';
+import { writeSnapshots } from '../src/secure-scores/snapshot-writer.js';
 import { fixture, fixtureText, snapshotFor } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -249,6 +252,72 @@ describe('Secure Score ingestion', () => {
     expect(new Set(responses.map((r) => r.body.snapshots[0].id)).size).toBe(1);
     expect(await count()).toBe(before + 1);
   });
+
+  it('stores one snapshot for 50 identical bodies without a key (one statement each, no transaction)', async () => {
+    // Each races the others for a new client tenant and the same snapshot: rows another
+    // statement commits meanwhile are invisible to it, and are asked for again.
+    const body = snapshotFor(`race-${randomUUID()}`);
+    const before = await count();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => post(body)));
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(49);
+    expect(new Set(responses.map((r) => r.body.snapshots[0].id)).size).toBe(1);
+    expect(new Set(responses.map((r) => r.body.snapshots[0].clientTenantId)).size).toBe(1);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('answers 409 to 20 racing different snapshots of one client tenant and instant, storing one', async () => {
+    const azureTenantId = `race-conflict-${randomUUID()}`;
+    const bodies = Array.from({ length: 20 }, (_, i) => {
+      const body = snapshotFor(azureTenantId);
+      body.currentScore = i + 1;
+      return body;
+    });
+    const before = await count();
+    const responses = await Promise.all(bodies.map((body) => post(body)));
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 409)).toHaveLength(19);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it.each([
+    ['the same snapshot: a duplicate of it', 0, 'duplicate'],
+    ['a different one: a conflict with it', 1, 'conflict'],
+  ])(
+    'answers a write racing an uncommitted one of %s, once that commits',
+    async (_case, scoreChange, expected) => {
+      // Deterministic race: A has written (a new client tenant and its snapshot) and not
+      // committed; B waits on A's rows; A commits; B's statement could not see them and must
+      // ask again rather than answer nothing.
+      const azureTenantId = `uncommitted-${randomUUID()}`;
+      const prepare = (change: number) => {
+        const body = snapshotFor(azureTenantId);
+        body.currentScore += change;
+        const result = prepareSecureScoreBody(JSON.stringify(body), 32);
+        if (result.kind !== 'prepared') throw new Error('fixture rejected');
+        return result.snapshots;
+      };
+      const context = { partnerId: null, receivedBy: null };
+      const dataSource = t.app.get(DataSource);
+      const a = dataSource.createQueryRunner();
+      await a.startTransaction();
+      try {
+        const [first] = await writeSnapshots(a.manager, prepare(0), context);
+        expect(first.kind).toBe('stored');
+        const b = writeSnapshots(dataSource.manager, prepare(scoreChange), context);
+        await new Promise((resolve) => setTimeout(resolve, 300)); // B is now waiting on A
+        await a.commitTransaction();
+        const [second] = await b;
+        expect(second.kind).toBe(expected);
+        if (first.kind === 'stored' && second.kind === 'duplicate')
+          expect(second.id).toBe(first.id);
+        if (first.kind === 'stored' && second.kind === 'conflict')
+          expect(second.existingId).toBe(first.id);
+      } finally {
+        await a.release();
+      }
+    },
+  );
 
   it('rejects a malformed Idempotency-Key with 400', async () => {
     const response = await post(snapshotFor('x'), undefined, {

@@ -60,13 +60,14 @@ export class AssessmentEntity {
   @Column({ type: 'text', nullable: true })
   industry: string | null;
 
-  @Column({ name: 'control_states', type: 'jsonb' })
+  // json, not jsonb: written once, read whole, kept as written (migration 1764370800000).
+  @Column({ name: 'control_states', type: 'json' })
   controlStates: Record<string, ControlState>;
 
-  @Column({ name: 'catalog_max_scores', type: 'jsonb' })
+  @Column({ name: 'catalog_max_scores', type: 'json' })
   catalogMaxScores: Record<string, string>;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'json' })
   rating: Rating;
 
   @Column({ type: 'text', nullable: true })

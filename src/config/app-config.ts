@@ -97,7 +97,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     role: oneOf('ROLE', ROLES, 'all'),
     jobExpireSeconds: int('JOB_EXPIRE_SECONDS', 300, 2, 86_400),
     jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
-    portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 500, 1, 100_000),
+    portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 250, 1, 100_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     ingestThreads: int('INGEST_THREADS', defaultIngestThreads(), 0, 64),
   };

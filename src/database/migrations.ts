@@ -4,6 +4,7 @@ import { SeedControlCatalog1764356400000 } from '../../migrations/1764356400000-
 import { WeightingTables1764360000000 } from '../../migrations/1764360000000-WeightingTables.js';
 import { AssessmentsAndPortfolioRuns1764363600000 } from '../../migrations/1764363600000-AssessmentsAndPortfolioRuns.js';
 import { SnapshotArchiveStorage1764367200000 } from '../../migrations/1764367200000-SnapshotArchiveStorage.js';
+import { AssessmentDocumentsAsJson1764370800000 } from '../../migrations/1764370800000-AssessmentDocumentsAsJson.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   WeightingTables1764360000000,
   AssessmentsAndPortfolioRuns1764363600000,
   SnapshotArchiveStorage1764367200000,
+  AssessmentDocumentsAsJson1764370800000,
 ];
