@@ -37,6 +37,9 @@ export class SnapshotPreparer implements OnModuleDestroy {
     const thread = this.leastBusyThread();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // Referenced while it holds work (an awaited answer must keep a CLI process alive),
+      // unreferenced when idle (an idle pool must not).
+      if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, text });
     });
@@ -57,12 +60,13 @@ export class SnapshotPreparer implements OnModuleDestroy {
       workerData: { maxDepth: this.config.jsonMaxDepth },
     });
     const thread: IngestThread = { worker, pending: new Map() };
-    worker.unref(); // an idle pool does not keep a CLI process alive
+    worker.unref();
     worker.on(
       'message',
       (message: { id: number; result?: PreparationResult; failure?: string }) => {
         const pending = thread.pending.get(message.id);
         thread.pending.delete(message.id);
+        if (thread.pending.size === 0) thread.worker.unref();
         if (message.failure !== undefined) pending?.reject(new Error(message.failure));
         else pending?.resolve(message.result!);
       },
