@@ -11,8 +11,3 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
   }
   return out + '}';
 }
-
-/** Decimal texts are digits, sign, point and exponent only, so they need no quoting. */
-export function numericArrayLiteral(values: readonly (string | null)[]): string {
-  return `{${values.map((value) => (value === null ? 'NULL' : value)).join(',')}}`;
-}
