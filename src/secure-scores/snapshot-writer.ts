@@ -94,7 +94,6 @@ export async function writeSnapshots(
   batch: readonly PreparedSnapshot[],
   context: WriteContext,
 ): Promise<WriteOutcome[]> {
-  const keyOf = (item: SnapshotKey) => `${item.azureTenantId}|${item.createdDateTime}`;
   // The first snapshot of each natural key is the one inserted; later ones compare against it.
   const firsts = new Map<string, PreparedSnapshot>();
   for (const item of batch) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
@@ -126,6 +125,11 @@ export async function writeSnapshots(
 }
 
 const MAX_ROUNDS = 5;
+
+/** The natural key: an Azure tenant id is one client tenant. */
+function keyOf(item: Pick<SnapshotKey, 'azureTenantId' | 'createdDateTime'>): string {
+  return `${item.azureTenantId}|${item.createdDateTime}`;
+}
 
 interface TenantRow {
   id: string;
@@ -237,15 +241,16 @@ async function writeRound(
     archives,
     [...offsets, offset],
   ]);
-  const byKey = new Map(
-    items.map((item) => [`${item.azureTenantId}|${item.createdDateTime}`, item]),
-  );
+  const byKey = new Map(items.map((item) => [keyOf(item), item]));
   for (const row of rows) {
     if (row.kind === 'tenant') {
       tenants.set(row.azure_tenant_id, { id: row.id, partnerId: row.partner_id });
       continue;
     }
-    const key = `${row.azure_tenant_id}|${row.created_date_time!.toISOString()}`;
+    const key = keyOf({
+      azureTenantId: row.azure_tenant_id,
+      createdDateTime: row.created_date_time!.toISOString(),
+    });
     const insertedFrom = row.kind === 'inserted' ? (byKey.get(key) ?? null) : null;
     stored.set(key, { id: row.id, sha: row.content_sha256!, insertedFrom });
   }
