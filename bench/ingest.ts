@@ -8,6 +8,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseSecureScorePayload } from '../src/secure-scores/graph/secure-score-payload.parser.js';
 import { textArrayLiteral } from '../src/common/pg-array.js';
+import { copyTextRow } from '../src/database/copy-text.js';
 import { prepareSnapshot } from '../src/secure-scores/snapshot-writer.js';
 import { generateSnapshot } from './generate.js';
 import {
@@ -201,13 +202,6 @@ function copyRow(clientTenantId: string, prepared: ReturnType<typeof prepareSnap
     prepared.contentSha256,
     `\\x${Buffer.from(prepared.rawGzip).toString('hex')}`,
   ];
-  return `${fields.map((f) => (f === null ? '\\N' : escapeCopy(f))).join('\t')}\n`;
+  return copyTextRow(fields);
 }
 
-/** COPY text format: backslash, tab, newline and carriage return are escaped. */
-function escapeCopy(value: string): string {
-  return value.replace(
-    /[\\\t\n\r]/g,
-    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!,
-  );
-}

@@ -160,4 +160,28 @@ describe('assessments', () => {
       expect(response.status).toBe(404);
     }
   });
+
+  it('stores contributions and improvements as columns, and reads the earlier object layout', async () => {
+    const stored = await db.query(`SELECT rating FROM assessments WHERE id = $1`, [assessmentId]);
+    expect(stored.rows[0].rating.contributions.control[0]).toBe('scid_2010');
+    expect(stored.rows[0].rating.contributions.gap[0]).toBe('7.8431');
+    const filed = (await t.request({ method: 'GET', url: `/v1/assessments/${assessmentId}` })).body;
+    const { id, clientTenantId, createdAt, createdBy, portfolioRunId, inputs, ...rating } = filed;
+    void [id, clientTenantId, createdAt, createdBy, portfolioRunId, inputs];
+    // An assessment filed before the column layout: the same rating, one object per control.
+    const legacy = await db.query(
+      `INSERT INTO assessments (client_tenant_id, snapshot_id, table_name, table_version,
+         table_sha256, as_of, industry, control_states, catalog_max_scores, rating, tier, factor,
+         decision, created_by)
+       SELECT client_tenant_id, snapshot_id, table_name, table_version, table_sha256, as_of,
+         industry, control_states, catalog_max_scores, $2::json, tier, factor, decision, created_by
+       FROM assessments WHERE id = $1 RETURNING id`,
+      [assessmentId, JSON.stringify(rating)],
+    );
+    const legacyId = legacy.rows[0].id;
+    const read = await t.request({ method: 'GET', url: `/v1/assessments/${legacyId}` });
+    expect(read.body).toEqual({ ...filed, id: legacyId, createdAt: expect.any(String) });
+    const replay = await t.request({ method: 'POST', url: `/v1/assessments/${legacyId}/replay` });
+    expect(replay.body).toEqual({ matches: true, differences: [] });
+  });
 });

@@ -31,6 +31,18 @@ describe('migrations', () => {
     expect(row).toEqual({ n: 435, admin_mfa: '10' });
   });
 
+  it('compress bulk-written values with lz4 where the server is built with it, else pglz', async () => {
+    const [{ supported }] = await dataSource.query(
+      `SELECT 'lz4' = ANY(enumvals) AS supported FROM pg_settings
+       WHERE name = 'default_toast_compression'`,
+    );
+    const rows: { attname: string; method: string }[] = await dataSource.query(
+      `SELECT attname, attcompression::text AS method FROM pg_attribute
+       WHERE attrelid = 'assessments'::regclass AND attname IN ('rating', 'catalog_max_scores')`,
+    );
+    expect(rows.map((row) => row.method)).toEqual([supported ? 'l' : '', supported ? 'l' : '']);
+  });
+
   it('revert and re-apply cleanly', async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -9,6 +9,7 @@ import {
 } from 'typeorm';
 import type { ControlState, Decision, Rating } from '../rating/rating.types.js';
 import { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
+import { storedRatingTransformer } from './stored-rating.js';
 
 /**
  * A stored rating with every input needed to reproduce it bit for bit: the snapshot, the table
@@ -67,7 +68,8 @@ export class AssessmentEntity {
   @Column({ name: 'catalog_max_scores', type: 'json' })
   catalogMaxScores: Record<string, string>;
 
-  @Column({ type: 'json' })
+  // Contributions and improvements are stored as columns (stored-rating.ts); read back as §5.
+  @Column({ type: 'json', transformer: storedRatingTransformer })
   rating: Rating;
 
   @Column({ type: 'text', nullable: true })

@@ -5,6 +5,7 @@ import { WeightingTables1764360000000 } from '../../migrations/1764360000000-Wei
 import { AssessmentsAndPortfolioRuns1764363600000 } from '../../migrations/1764363600000-AssessmentsAndPortfolioRuns.js';
 import { SnapshotArchiveStorage1764367200000 } from '../../migrations/1764367200000-SnapshotArchiveStorage.js';
 import { AssessmentDocumentsAsJson1764370800000 } from '../../migrations/1764370800000-AssessmentDocumentsAsJson.js';
+import { Lz4Compression1764374400000 } from '../../migrations/1764374400000-Lz4Compression.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AssessmentsAndPortfolioRuns1764363600000,
   SnapshotArchiveStorage1764367200000,
   AssessmentDocumentsAsJson1764370800000,
+  Lz4Compression1764374400000,
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -7,6 +8,8 @@ import {
   loadRatingInputs,
   toRatingSnapshot,
 } from '../assessments/rating-inputs.js';
+import { toStoredRating } from '../assessments/stored-rating.js';
+import { copyInto, copyTextRow } from '../database/copy-text.js';
 import { rate } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
@@ -15,14 +18,18 @@ import type { ChunkHandler, ChunkJob } from './job-queue.js';
 import { summariseRun } from './portfolio-summary.js';
 import { PortfolioRunEntity } from './portfolio-run.entity.js';
 
+/**
+ * One member's result, already in the form its writes take: the rating itself is not kept, so a
+ * chunk in flight holds a few strings per member rather than every rating's object graph (which
+ * survived young-generation collections and grew the worker's heap).
+ */
 interface Outcome {
   clientTenantId: string;
-  inputs: ClientTenantRatingInputs;
-  rating: Rating | null;
-  previous: { tier: string | null; factor: string | null } | null;
-  /** The catalog maxScores this rating could read, stored with its assessment for replays. */
-  catalogUsed: Record<string, string>;
-  error: string | null;
+  failed: boolean;
+  /** Its portfolio_run_results row as a JSON object. */
+  result: string;
+  /** Its assessment as a COPY line; null for a draft table's run or a member not rated. */
+  assessment: string | null;
 }
 
 /**
@@ -61,10 +68,8 @@ export class ChunkProcessor implements ChunkHandler {
       const still = new Set(await this.pendingMembers(manager, job));
       const fresh = outcomes.filter((o) => still.has(o.clientTenantId));
       if (fresh.length === 0) return;
-      const assessmentIds = run.tablePublished
-        ? await insertAssessments(manager, run, fresh)
-        : new Map<string, string>();
-      await insertResults(manager, run.id, fresh, assessmentIds);
+      await insertAssessments(manager, fresh);
+      await insertResults(manager, run.id, fresh);
       await this.advance(manager, run, fresh);
     });
   }
@@ -105,6 +110,7 @@ export class ChunkProcessor implements ChunkHandler {
         ? previousResults(this.dataSource.manager, run.compareTo.runId as string, members)
         : null,
     ]);
+    const filing = run.tablePublished ? assessmentFiling(run) : null;
     return members.map((clientTenantId) => {
       const input = inputs.get(clientTenantId)!;
       if (input.snapshot === null) return unrated(input, 'no snapshot at or before asOf');
@@ -121,8 +127,20 @@ export class ChunkProcessor implements ChunkHandler {
         const previous = other
           ? { tier: other.tier, factor: other.factor }
           : (previousRun?.get(clientTenantId) ?? null);
-        const catalogUsed = catalogSubset(catalog, input.snapshot.controlNames);
-        return { clientTenantId, inputs: input, rating, previous, catalogUsed, error: null };
+        const assessmentId = filing ? randomUUID() : null;
+        return {
+          clientTenantId,
+          failed: false,
+          result: resultRow(input, rating, previous, assessmentId, null),
+          assessment: filing
+            ? filing(
+                assessmentId!,
+                input,
+                rating,
+                catalogSubset(catalog, input.snapshot.controlNames),
+              )
+            : null,
+        };
       } catch (error) {
         // One client tenant that cannot be rated is recorded and does not stop its chunk.
         this.logger.error({ err: error, runId: run.id, clientTenantId }, 'Rating failed');
@@ -139,7 +157,7 @@ export class ChunkProcessor implements ChunkHandler {
     run: PortfolioRunEntity,
     fresh: Outcome[],
   ): Promise<void> {
-    const failed = fresh.filter((o) => o.error !== null).length;
+    const failed = fresh.filter((o) => o.failed).length;
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [[row]]: [{ done: number; failed: number; total: number; status: string }[], number] =
       await manager.query(
@@ -163,7 +181,8 @@ export class ChunkProcessor implements ChunkHandler {
 /** A member recorded with the reason it has no rating. */
 function unrated(inputs: ClientTenantRatingInputs, error: string): Outcome {
   const { clientTenantId } = inputs;
-  return { clientTenantId, inputs, rating: null, previous: null, catalogUsed: {}, error };
+  const result = resultRow(inputs, null, null, null, error);
+  return { clientTenantId, failed: true, result, assessment: null };
 }
 
 async function previousResults(
@@ -184,59 +203,83 @@ function lackingControls(rating: Rating): string[] {
   return rating.contributions.filter((c) => c.adoption !== '1.0000').map((c) => c.control);
 }
 
-async function insertAssessments(
-  manager: EntityManager,
-  run: PortfolioRunEntity,
-  outcomes: Outcome[],
-): Promise<Map<string, string>> {
-  const rated = outcomes.filter((o): o is Outcome & { rating: Rating } => o.rating !== null);
-  if (rated.length === 0) return new Map();
-  // One JSON document for the whole chunk, not jsonb[] parameters: pg escaped every quote of
-  // every rating into an array literal, which cost ~10 ms per assessment. json, not jsonb: each
-  // rating goes into its json column as the text written here, with no conversion, read once
-  // by json_to_recordset (a json `->` would scan the 26 KB text again for every field).
-  const rows: { id: string; client_tenant_id: string }[] = await manager.query(
-    `INSERT INTO assessments (client_tenant_id, snapshot_id, table_name, table_version,
-       table_sha256, as_of, industry, control_states, catalog_max_scores, rating, tier, factor,
-       decision, portfolio_run_id, created_by)
-     SELECT r.client_tenant_id, r.snapshot_id, $2, $3, $4, $5, r.industry, r.control_states,
-       r.catalog_max_scores, r.rating, r.tier, r.factor, r.decision, $6, $7
-     FROM json_to_recordset($1::json) AS r(client_tenant_id uuid, snapshot_id uuid, industry text,
-       control_states json, catalog_max_scores json, rating json, tier text, factor numeric,
-       decision text)
-     RETURNING id, client_tenant_id`,
-    [
-      JSON.stringify(
-        rated.map((o) => ({
-          client_tenant_id: o.clientTenantId,
-          snapshot_id: o.inputs.snapshot!.id,
-          industry: o.inputs.industry,
-          control_states: o.inputs.controlStates,
-          catalog_max_scores: o.catalogUsed,
-          rating: o.rating,
-          tier: o.rating.tier,
-          factor: o.rating.factor,
-          decision: o.rating.decision,
-        })),
-      ),
+function resultRow(
+  inputs: ClientTenantRatingInputs,
+  rating: Rating | null,
+  previous: { tier: string | null; factor: string | null } | null,
+  assessmentId: string | null,
+  error: string | null,
+): string {
+  return JSON.stringify({
+    client_tenant_id: inputs.clientTenantId,
+    snapshot_id: inputs.snapshot?.id ?? null,
+    index: rating?.index ?? null,
+    tier: rating?.tier ?? null,
+    factor: rating?.factor ?? null,
+    decision: rating?.decision ?? null,
+    reasons: rating?.reasons ?? [],
+    missing_controls: rating?.missingControls ?? [],
+    lacking_controls: rating ? lackingControls(rating) : [],
+    previous_tier: previous?.tier ?? null,
+    previous_factor: previous?.factor ?? null,
+    error,
+    assessment_id: assessmentId,
+  });
+}
+
+/** Writes the COPY line of one assessment filed by `run` (the table, asOf and filer are the run's). */
+function assessmentFiling(run: PortfolioRunEntity) {
+  const asOf = run.asOf.toISOString();
+  const createdBy = `portfolio-run:${run.id}`;
+  return (
+    id: string,
+    inputs: ClientTenantRatingInputs,
+    rating: Rating,
+    catalogUsed: Record<string, string>,
+  ): string =>
+    copyTextRow([
+      id,
+      inputs.clientTenantId,
+      inputs.snapshot!.id,
       run.tableName,
       run.tableVersion,
       run.tableSha256,
-      run.asOf,
+      asOf,
+      inputs.industry,
+      JSON.stringify(inputs.controlStates),
+      JSON.stringify(catalogUsed),
+      JSON.stringify(toStoredRating(rating)),
+      rating.tier,
+      rating.factor,
+      rating.decision,
       run.id,
-      `portfolio-run:${run.id}`,
-    ],
+      createdBy,
+    ]);
+}
+
+/**
+ * Files the chunk's assessments with one COPY. Not INSERT ... SELECT FROM json_to_recordset: that
+ * made PostgreSQL lex every rating three times (the parameter, the record set with every string
+ * unescaped, each json column's input), where COPY hands each value to json's input once.
+ */
+async function insertAssessments(manager: EntityManager, outcomes: Outcome[]): Promise<void> {
+  const rows = outcomes.flatMap((o) => (o.assessment === null ? [] : [o.assessment]));
+  if (rows.length === 0) return;
+  await copyInto(
+    manager,
+    `COPY assessments (id, client_tenant_id, snapshot_id, table_name, table_version, table_sha256,
+       as_of, industry, control_states, catalog_max_scores, rating, tier, factor, decision,
+       portfolio_run_id, created_by) FROM STDIN`,
+    rows,
   );
-  return new Map(rows.map((row) => [row.client_tenant_id, row.id]));
 }
 
 async function insertResults(
   manager: EntityManager,
   runId: string,
   outcomes: Outcome[],
-  assessmentIds: Map<string, string>,
 ): Promise<void> {
-  // One JSON document, as for the assessments: arrays of array literals cost an escaping pass.
+  // One JSON document: arrays of array literals cost an escaping pass.
   await manager.query(
     `INSERT INTO portfolio_run_results (run_id, client_tenant_id, snapshot_id, index, tier, factor,
        decision, reasons, missing_controls, lacking_controls, previous_tier, previous_factor, error,
@@ -249,25 +292,6 @@ async function insertResults(
        lacking_controls text[], previous_tier text, previous_factor numeric, error text,
        assessment_id uuid)
      ON CONFLICT (run_id, client_tenant_id) DO NOTHING`,
-    [
-      runId,
-      JSON.stringify(
-        outcomes.map((o) => ({
-          client_tenant_id: o.clientTenantId,
-          snapshot_id: o.inputs.snapshot?.id ?? null,
-          index: o.rating?.index ?? null,
-          tier: o.rating?.tier ?? null,
-          factor: o.rating?.factor ?? null,
-          decision: o.rating?.decision ?? null,
-          reasons: o.rating?.reasons ?? [],
-          missing_controls: o.rating?.missingControls ?? [],
-          lacking_controls: o.rating ? lackingControls(o.rating) : [],
-          previous_tier: o.previous?.tier ?? null,
-          previous_factor: o.previous?.factor ?? null,
-          error: o.error,
-          assessment_id: assessmentIds.get(o.clientTenantId) ?? null,
-        })),
-      ),
-    ],
+    [runId, `[${outcomes.map((o) => o.result).join(',')}]`],
   );
 }
