@@ -257,6 +257,8 @@ describe('portfolio runs survive a killed worker', () => {
         JOB_EXPIRE_SECONDS: '3',
         JOB_MAINTENANCE_SECONDS: '1',
         PORTFOLIO_CHUNK_SIZE: '25',
+        // Rating threads, whatever the machine: this is the test of the threaded path.
+        RATING_THREADS: '2',
       },
       { waitForHttp: false },
     );
@@ -285,6 +287,15 @@ describe('portfolio runs survive a killed worker', () => {
         [created.body.id],
       );
       expect(counts.rows[0]).toEqual({ results: 2_000, tenants: 2_000, assessments: 2_000 });
+      // What the rating threads filed is what the inline core recomputes, bit for bit.
+      const filed = await db.query(
+        `SELECT id FROM assessments WHERE portfolio_run_id = $1 ORDER BY id LIMIT 3`,
+        [created.body.id],
+      );
+      for (const { id } of filed.rows) {
+        const replay = await api.request({ method: 'POST', url: `/v1/assessments/${id}/replay` });
+        expect(replay.body).toEqual({ matches: true, differences: [] });
+      }
     } finally {
       second.child.kill('SIGTERM');
       await exitOf(second.child);

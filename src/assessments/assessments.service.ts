@@ -74,7 +74,8 @@ export class AssessmentsService {
       );
     }
     const catalog = await this.catalog.maxScores();
-    const rating = rate(toRatingSnapshot(inputs.snapshot), table.compiled, {
+    const snapshot = toRatingSnapshot(inputs.snapshot);
+    const rating = rate(snapshot, table.compiled, {
       asOf: asOf.toISOString(),
       industry: inputs.industry,
       controlStates: inputs.controlStates,
@@ -91,7 +92,7 @@ export class AssessmentsService {
           asOf,
           industry: inputs.industry,
           controlStates: inputs.controlStates,
-          catalogMaxScores: catalogSubset(catalog, inputs.snapshot!.controlNames),
+          catalogMaxScores: catalogSubset(catalog, snapshot),
           rating,
           tier: rating.tier,
           factor: rating.factor,

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { ControlState, RatingSnapshot } from '../rating/rating.types.js';
-import type { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
 
 /** What the rating of one client tenant at `asOf` reads besides the table and the catalog. */
 export interface ClientTenantRatingInputs {
@@ -10,19 +9,20 @@ export interface ClientTenantRatingInputs {
   controlStates: Record<string, ControlState>;
 }
 
-export type SnapshotRow = Pick<
-  SecureScoreSnapshotEntity,
-  | 'id'
-  | 'clientTenantId'
-  | 'createdDateTime'
-  | 'activeUserCount'
-  | 'licensedUserCount'
-  | 'controlNames'
-  | 'controlCategories'
-  | 'controlScores'
-  | 'controlScorePercentages'
-  | 'controlMaxScores'
->;
+/** A stored snapshot as the rating reads it. */
+export interface SnapshotRow {
+  id: string;
+  clientTenantId: string;
+  createdDateTime: Date;
+  activeUserCount: number | null;
+  licensedUserCount: number | null;
+  /**
+   * The control arrays as one JSON text, `[names, categories, scores, percentages, maxScores]`
+   * (decimals as strings), parsed by toRatingSnapshot: text crosses to a rating thread as one
+   * copy, where parsed arrays would be cloned value by value.
+   */
+  controls: string;
+}
 
 /**
  * Loads the rating inputs of many client tenants with one query per kind, never one per client
@@ -66,22 +66,16 @@ async function loadSnapshots(
     created_date_time: Date;
     active_user_count: number | null;
     licensed_user_count: number | null;
-    control_names: string[];
-    control_categories: (string | null)[];
-    control_scores: (string | null)[];
-    control_score_percentages: (string | null)[];
-    control_max_scores: (string | null)[];
+    controls: string;
   }[] = await manager.query(
     // One index probe per client tenant (LATERAL ... LIMIT 1 on the natural key): an OR of the
     // two cases in one WHERE made the planner scan the whole table once per chunk.
-    // Arrays as JSON: node-pg reads JSON natively, an array literal with a JS parser that took
-    // half the CPU of a portfolio run. Scores as text arrays: the rating reads decimal text.
+    // Arrays as JSON text: an array literal took a JS parser half the CPU of a portfolio run.
+    // Scores as text arrays: the rating reads decimal text.
     `SELECT s.id, s.client_tenant_id, s.created_date_time, s.active_user_count,
-       s.licensed_user_count, to_json(s.control_names) AS control_names,
-       to_json(s.control_categories) AS control_categories,
-       to_json(s.control_scores::text[]) AS control_scores,
-       to_json(s.control_score_percentages::text[]) AS control_score_percentages,
-       to_json(s.control_max_scores::text[]) AS control_max_scores
+       s.licensed_user_count,
+       json_build_array(s.control_names, s.control_categories, s.control_scores::text[],
+         s.control_score_percentages::text[], s.control_max_scores::text[])::text AS controls
      FROM unnest($1::uuid[]) AS t(id)
      CROSS JOIN LATERAL (
        SELECT * FROM secure_score_snapshots x
@@ -99,11 +93,7 @@ async function loadSnapshots(
         createdDateTime: row.created_date_time,
         activeUserCount: row.active_user_count,
         licensedUserCount: row.licensed_user_count,
-        controlNames: row.control_names,
-        controlCategories: row.control_categories,
-        controlScores: row.control_scores,
-        controlScorePercentages: row.control_score_percentages,
-        controlMaxScores: row.control_max_scores,
+        controls: row.controls,
       },
     ]),
   );
@@ -150,35 +140,46 @@ async function loadControlStates(
   return states;
 }
 
-/** The stored snapshot as the pure rating reads it (decimals stay strings from `pg`). */
+type ControlArrays = [
+  string[],
+  (string | null)[],
+  (string | null)[],
+  (string | null)[],
+  (string | null)[],
+];
+
+/** The stored snapshot as the pure rating reads it (decimals stay strings). */
 export function toRatingSnapshot(row: SnapshotRow): RatingSnapshot {
+  const [names, categories, scores, percentages, maxScores] = JSON.parse(
+    row.controls,
+  ) as ControlArrays;
   return {
     id: row.id,
     createdDateTime: row.createdDateTime.toISOString(),
     activeUserCount: row.activeUserCount,
     licensedUserCount: row.licensedUserCount,
-    controlScores: row.controlNames.map((controlName, i) => ({
+    controlScores: names.map((controlName, i) => ({
       controlName,
-      controlCategory: row.controlCategories[i],
-      score: row.controlScores[i],
-      scoreInPercentage: row.controlScorePercentages[i],
-      maxScore: row.controlMaxScores[i],
+      controlCategory: categories[i],
+      score: scores[i],
+      scoreInPercentage: percentages[i],
+      maxScore: maxScores[i],
     })),
   };
 }
 
 /**
- * The catalog maxScores a rating of this snapshot can read (its own controls and the table's),
+ * The catalog maxScores a rating of this snapshot can read (those of the controls it lists),
  * kept with an assessment so that a replay years later sees the catalog as it was.
  */
 export function catalogSubset(
   catalog: ReadonlyMap<string, string>,
-  names: Iterable<string>,
+  snapshot: RatingSnapshot,
 ): Record<string, string> {
   const subset: Record<string, string> = {};
-  for (const name of names) {
-    const maxScore = catalog.get(name);
-    if (maxScore !== undefined) subset[name] = maxScore;
+  for (const { controlName } of snapshot.controlScores) {
+    const maxScore = catalog.get(controlName);
+    if (maxScore !== undefined) subset[controlName] = maxScore;
   }
   return subset;
 }

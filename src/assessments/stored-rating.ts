@@ -43,7 +43,8 @@ export function fromStoredRating(stored: StoredRating | Rating): Rating {
 /** The `assessments.rating` column: §5 in the entity, the column layout in the database. */
 export const storedRatingTransformer: ValueTransformer = {
   to: (rating: Rating | undefined) => (rating === undefined ? undefined : toStoredRating(rating)),
-  from: (stored: StoredRating | Rating | null) => (stored === null ? null : fromStoredRating(stored)),
+  from: (stored: StoredRating | Rating | null) =>
+    stored === null ? null : fromStoredRating(stored),
 };
 
 function toColumns<T, K extends keyof T>(rows: readonly T[], fields: readonly K[]): Columns<T> {

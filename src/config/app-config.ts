@@ -29,6 +29,8 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Worker threads that parse, validate, hash and compress Secure Score bodies (0: inline). */
   ingestThreads: number;
+  /** Worker threads that rate portfolio-run chunks in a worker process (0: inline). */
+  ratingThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -99,7 +101,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
     portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 250, 1, 100_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
-    ingestThreads: int('INGEST_THREADS', defaultIngestThreads(), 0, 64),
+    ingestThreads: int('INGEST_THREADS', defaultThreads(), 0, 64),
+    ratingThreads: int('RATING_THREADS', defaultThreads(), 0, 64),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
@@ -115,6 +118,6 @@ function isPostgresUrl(value: string): boolean {
 }
 
 /** One fewer than the cores (the event loop and PostgreSQL need one), at least one. */
-function defaultIngestThreads(): number {
+function defaultThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }

@@ -1,36 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  catalogSubset,
-  ClientTenantRatingInputs,
-  loadRatingInputs,
-  toRatingSnapshot,
-} from '../assessments/rating-inputs.js';
-import { toStoredRating } from '../assessments/stored-rating.js';
-import { copyInto, copyTextRow } from '../database/copy-text.js';
-import { rate } from '../rating/rate.js';
-import type { Rating } from '../rating/rating.types.js';
+import { loadRatingInputs } from '../assessments/rating-inputs.js';
+import { copyInto } from '../database/copy-text.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
+import { ChunkRater } from './chunk-rater.js';
+import { ASSESSMENT_COPY, type ChunkMember, type Outcome, RATING_FAILED } from './chunk-rating.js';
 import type { ChunkHandler, ChunkJob } from './job-queue.js';
 import { summariseRun } from './portfolio-summary.js';
 import { PortfolioRunEntity } from './portfolio-run.entity.js';
-
-/**
- * One member's result, already in the form its writes take: the rating itself is not kept, so a
- * chunk in flight holds a few strings per member rather than every rating's object graph (which
- * survived young-generation collections and grew the worker's heap).
- */
-interface Outcome {
-  clientTenantId: string;
-  failed: boolean;
-  /** Its portfolio_run_results row as a JSON object. */
-  result: string;
-  /** Its assessment as a COPY line; null for a draft table's run or a member not rated. */
-  assessment: string | null;
-}
 
 /**
  * Rates one chunk of a run's pinned client tenants and records the results exactly once: the
@@ -46,6 +25,7 @@ export class ChunkProcessor implements ChunkHandler {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tables: WeightingTablesService,
     private readonly catalog: ControlCatalogService,
+    private readonly rater: ChunkRater,
   ) {}
 
   async process(job: ChunkJob): Promise<void> {
@@ -68,7 +48,10 @@ export class ChunkProcessor implements ChunkHandler {
       const still = new Set(await this.pendingMembers(manager, job));
       const fresh = outcomes.filter((o) => still.has(o.clientTenantId));
       if (fresh.length === 0) return;
-      await insertAssessments(manager, fresh);
+      await insertAssessments(
+        manager,
+        fresh.flatMap((o) => o.assessment ?? []),
+      );
       await insertResults(manager, run.id, fresh);
       await this.advance(manager, run, fresh);
     });
@@ -103,53 +86,33 @@ export class ChunkProcessor implements ChunkHandler {
           (run.compareTo.table as { version: string }).version,
         )
       : null;
-    const [inputs, catalog, previousRun] = await Promise.all([
+    const [inputs, catalogMaxScores, previousRun] = await Promise.all([
       loadRatingInputs(this.dataSource.manager, members, run.asOf),
       this.catalog.maxScores(),
       run.compareTo?.runId
         ? previousResults(this.dataSource.manager, run.compareTo.runId as string, members)
         : null,
     ]);
-    const filing = run.tablePublished ? assessmentFiling(run) : null;
-    return members.map((clientTenantId) => {
-      const input = inputs.get(clientTenantId)!;
-      if (input.snapshot === null) return unrated(input, 'no snapshot at or before asOf');
-      const context = {
-        asOf: run.asOf.toISOString(),
-        industry: input.industry,
-        controlStates: input.controlStates,
-        catalogMaxScores: catalog,
-      };
-      try {
-        const snapshot = toRatingSnapshot(input.snapshot);
-        const rating = rate(snapshot, table.compiled, context);
-        const other = compareTable ? rate(snapshot, compareTable.compiled, context) : null;
-        const previous = other
-          ? { tier: other.tier, factor: other.factor }
-          : (previousRun?.get(clientTenantId) ?? null);
-        const assessmentId = filing ? randomUUID() : null;
-        return {
-          clientTenantId,
-          failed: false,
-          result: resultRow(input, rating, previous, assessmentId, null),
-          assessment: filing
-            ? filing(
-                assessmentId!,
-                input,
-                rating,
-                catalogSubset(catalog, input.snapshot.controlNames),
-              )
-            : null,
-        };
-      } catch (error) {
-        // One client tenant that cannot be rated is recorded and does not stop its chunk.
-        this.logger.error({ err: error, runId: run.id, clientTenantId }, 'Rating failed');
-        return unrated(
-          input,
-          `rating failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+    const outcomes = await this.rater.rate({
+      run: { id: run.id, asOf: run.asOf.toISOString(), filesAssessments: run.tablePublished },
+      table: { table: table.compiled.table, sha256: table.sha256 },
+      compareTable: compareTable
+        ? { table: compareTable.compiled.table, sha256: compareTable.sha256 }
+        : null,
+      catalogMaxScores,
+      members: members.map((id): ChunkMember => ({
+        inputs: inputs.get(id)!,
+        previous: previousRun?.get(id) ?? null,
+      })),
     });
+    for (const o of outcomes) {
+      if (o.error?.startsWith(RATING_FAILED))
+        this.logger.error(
+          { runId: run.id, clientTenantId: o.clientTenantId, error: o.error },
+          'Rating failed',
+        );
+    }
+    return outcomes;
   }
 
   private async advance(
@@ -157,7 +120,7 @@ export class ChunkProcessor implements ChunkHandler {
     run: PortfolioRunEntity,
     fresh: Outcome[],
   ): Promise<void> {
-    const failed = fresh.filter((o) => o.failed).length;
+    const failed = fresh.filter((o) => o.error !== null).length;
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [[row]]: [{ done: number; failed: number; total: number; status: string }[], number] =
       await manager.query(
@@ -178,13 +141,6 @@ export class ChunkProcessor implements ChunkHandler {
   }
 }
 
-/** A member recorded with the reason it has no rating. */
-function unrated(inputs: ClientTenantRatingInputs, error: string): Outcome {
-  const { clientTenantId } = inputs;
-  const result = resultRow(inputs, null, null, null, error);
-  return { clientTenantId, failed: true, result, assessment: null };
-}
-
 async function previousResults(
   manager: EntityManager,
   runId: string,
@@ -199,79 +155,13 @@ async function previousResults(
   return new Map(rows.map((row) => [row.client_tenant_id, { tier: row.tier, factor: row.factor }]));
 }
 
-function lackingControls(rating: Rating): string[] {
-  return rating.contributions.filter((c) => c.adoption !== '1.0000').map((c) => c.control);
-}
-
-function resultRow(
-  inputs: ClientTenantRatingInputs,
-  rating: Rating | null,
-  previous: { tier: string | null; factor: string | null } | null,
-  assessmentId: string | null,
-  error: string | null,
-): string {
-  return JSON.stringify({
-    client_tenant_id: inputs.clientTenantId,
-    snapshot_id: inputs.snapshot?.id ?? null,
-    index: rating?.index ?? null,
-    tier: rating?.tier ?? null,
-    factor: rating?.factor ?? null,
-    decision: rating?.decision ?? null,
-    reasons: rating?.reasons ?? [],
-    missing_controls: rating?.missingControls ?? [],
-    lacking_controls: rating ? lackingControls(rating) : [],
-    previous_tier: previous?.tier ?? null,
-    previous_factor: previous?.factor ?? null,
-    error,
-    assessment_id: assessmentId,
-  });
-}
-
-/** Writes the COPY line of one assessment filed by `run` (the table, asOf and filer are the run's). */
-function assessmentFiling(run: PortfolioRunEntity) {
-  const asOf = run.asOf.toISOString();
-  const createdBy = `portfolio-run:${run.id}`;
-  return (
-    id: string,
-    inputs: ClientTenantRatingInputs,
-    rating: Rating,
-    catalogUsed: Record<string, string>,
-  ): string =>
-    copyTextRow([
-      id,
-      inputs.clientTenantId,
-      inputs.snapshot!.id,
-      run.tableName,
-      run.tableVersion,
-      run.tableSha256,
-      asOf,
-      inputs.industry,
-      JSON.stringify(inputs.controlStates),
-      JSON.stringify(catalogUsed),
-      JSON.stringify(toStoredRating(rating)),
-      rating.tier,
-      rating.factor,
-      rating.decision,
-      run.id,
-      createdBy,
-    ]);
-}
-
 /**
  * Files the chunk's assessments with one COPY. Not INSERT ... SELECT FROM json_to_recordset: that
  * made PostgreSQL lex every rating three times (the parameter, the record set with every string
  * unescaped, each json column's input), where COPY hands each value to json's input once.
  */
-async function insertAssessments(manager: EntityManager, outcomes: Outcome[]): Promise<void> {
-  const rows = outcomes.flatMap((o) => (o.assessment === null ? [] : [o.assessment]));
-  if (rows.length === 0) return;
-  await copyInto(
-    manager,
-    `COPY assessments (id, client_tenant_id, snapshot_id, table_name, table_version, table_sha256,
-       as_of, industry, control_states, catalog_max_scores, rating, tier, factor, decision,
-       portfolio_run_id, created_by) FROM STDIN`,
-    rows,
-  );
+async function insertAssessments(manager: EntityManager, rows: string[]): Promise<void> {
+  if (rows.length > 0) await copyInto(manager, ASSESSMENT_COPY, rows);
 }
 
 async function insertResults(

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SecureScoresModule } from '../secure-scores/secure-scores.module.js';
 import { WeightingTablesModule } from '../weighting-tables/weighting-tables.module.js';
 import { ChunkProcessor } from './chunk-processor.js';
+import { ChunkRater } from './chunk-rater.js';
 import { JobQueue } from './job-queue.js';
 import { PortfolioRunsController } from './portfolio-runs.controller.js';
 import { PortfolioRunsService } from './portfolio-runs.service.js';
@@ -10,7 +11,7 @@ import { PortfolioRunsWorker } from './portfolio-runs.worker.js';
 @Module({
   imports: [SecureScoresModule, WeightingTablesModule],
   controllers: [PortfolioRunsController],
-  providers: [JobQueue, ChunkProcessor, PortfolioRunsService, PortfolioRunsWorker],
+  providers: [JobQueue, ChunkProcessor, ChunkRater, PortfolioRunsService, PortfolioRunsWorker],
   exports: [PortfolioRunsService, JobQueue, ChunkProcessor],
 })
 export class PortfolioRunsModule {}

@@ -38,7 +38,14 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     {},
     // In-process tests run the TypeScript sources, which a worker thread cannot load: ingest
     // inline. The compiled service's ingest threads are tested through real processes.
-    { logLevel: 'silent', ingestThreads: 0, ...overrides, bootstrapApiKey: adminKey, databaseUrl },
+    {
+      logLevel: 'silent',
+      ingestThreads: 0,
+      ratingThreads: 0,
+      ...overrides,
+      bootstrapApiKey: adminKey,
+      databaseUrl,
+    },
   );
   const app = await createHttpApp(config, databaseUrl, { skipMigrations: true });
   await app.getHttpAdapter().getInstance().ready();

@@ -1,19 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveThreadRequests } from '../../common/threads/thread-pool.js';
 import { prepareSecureScoreBody } from './snapshot-preparation.js';
 
-/** An ingest thread: prepares Secure Score bodies sent by SnapshotPreparer, one at a time. */
-export interface PreparationRequest {
-  id: number;
-  text: string;
-}
-
+/** An ingest thread: prepares the Secure Score bodies SnapshotPreparer sends it (a body's text). */
 const { maxDepth } = workerData as { maxDepth: number };
 
-parentPort!.on('message', ({ id, text }: PreparationRequest) => {
-  try {
-    parentPort!.postMessage({ id, result: prepareSecureScoreBody(text, maxDepth) });
-  } catch (error) {
-    // A bug, not bad input: the caller turns it into a 500 with this message in the log.
-    parentPort!.postMessage({ id, failure: String((error as Error)?.stack ?? error) });
-  }
-});
+serveThreadRequests((text: string) => prepareSecureScoreBody(text, maxDepth));

@@ -1,0 +1,102 @@
+import type { Logger } from '@nestjs/common';
+import { parentPort, Worker } from 'node:worker_threads';
+
+interface Pending<Result> {
+  resolve(result: Result): void;
+  reject(error: Error): void;
+}
+
+interface Thread<Result> {
+  worker: Worker;
+  pending: Map<number, Pending<Result>>;
+}
+
+interface Answer<Result> {
+  id: number;
+  result?: Result;
+  failure?: string;
+}
+
+/**
+ * A fixed number of worker threads running one script (see `serveThreadRequests`), started on
+ * first use. Each request goes to the thread with the fewest waiting. A thread is referenced
+ * while it holds work (an awaited answer must keep a CLI process alive) and unreferenced when
+ * idle (an idle pool must not); one that dies fails what it held and is replaced.
+ */
+export class ThreadPool<Request, Result> {
+  private readonly threads: Thread<Result>[] = [];
+  private nextId = 0;
+  private closing = false;
+
+  constructor(
+    private readonly script: URL,
+    private readonly size: number,
+    private readonly workerData: unknown,
+    private readonly logger: Logger,
+    /** Names the threads in logs, e.g. "ingest". */
+    private readonly kind: string,
+  ) {}
+
+  run(request: Request): Promise<Result> {
+    const thread = this.leastBusyThread();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (thread.pending.size === 0) thread.worker.ref();
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, request });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
+  }
+
+  private leastBusyThread(): Thread<Result> {
+    while (this.threads.length < this.size) this.threads.push(this.startThread());
+    return this.threads.reduce((best, t) => (t.pending.size < best.pending.size ? t : best));
+  }
+
+  private startThread(): Thread<Result> {
+    const worker = new Worker(this.script, { workerData: this.workerData });
+    const thread: Thread<Result> = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (answer: Answer<Result>) => {
+      const pending = thread.pending.get(answer.id);
+      thread.pending.delete(answer.id);
+      if (thread.pending.size === 0) thread.worker.unref();
+      if (answer.failure !== undefined) pending?.reject(new Error(answer.failure));
+      else pending?.resolve(answer.result!);
+    });
+    worker.on('error', (error) => this.retire(thread, error));
+    worker.on('exit', (code) => {
+      if (!this.closing)
+        this.retire(thread, new Error(`An ${this.kind} thread exited with code ${code}`));
+    });
+    return thread;
+  }
+
+  private retire(thread: Thread<Result>, error: Error): void {
+    const index = this.threads.indexOf(thread);
+    if (index < 0) return;
+    this.threads.splice(index, 1);
+    this.logger.error({ err: error }, `An ${this.kind} thread failed; it is replaced`);
+    for (const pending of thread.pending.values()) pending.reject(error);
+    thread.pending.clear();
+    void thread.worker.terminate();
+  }
+}
+
+/**
+ * The thread side of a ThreadPool: answers each request with `handle`, one at a time. A throw is
+ * a bug, not bad input: the caller's promise rejects with its stack.
+ */
+export function serveThreadRequests<Request, Result>(handle: (request: Request) => Result): void {
+  parentPort!.on('message', ({ id, request }: { id: number; request: Request }) => {
+    try {
+      parentPort!.postMessage({ id, result: handle(request) });
+    } catch (error) {
+      parentPort!.postMessage({ id, failure: String((error as Error)?.stack ?? error) });
+    }
+  });
+}

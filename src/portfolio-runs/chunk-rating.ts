@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import {
+  catalogSubset,
+  type ClientTenantRatingInputs,
+  toRatingSnapshot,
+} from '../assessments/rating-inputs.js';
+import { toStoredRating } from '../assessments/stored-rating.js';
+import { copyTextRow } from '../database/copy-text.js';
+import { compileTable, type CompiledTable } from '../rating/rate.js';
+import { rate } from '../rating/rate.js';
+import type { Rating, WeightingTable } from '../rating/rating.types.js';
+
+/**
+ * Everything the rating of one chunk reads, as plain data: it crosses to a rating thread by
+ * structured clone (see ChunkRater), so tables travel as their validated documents, not compiled.
+ */
+export interface ChunkRatingRequest {
+  run: {
+    id: string;
+    asOf: string;
+    /** A published table's run files an assessment per rated member; a draft's files none. */
+    filesAssessments: boolean;
+  };
+  table: TableDocument;
+  /** `compareTo: {table}`: each member is rated under it too, as its "previous". */
+  compareTable: TableDocument | null;
+  catalogMaxScores: ReadonlyMap<string, string>;
+  members: ChunkMember[];
+}
+
+export interface TableDocument {
+  table: WeightingTable;
+  sha256: string;
+}
+
+export interface ChunkMember {
+  inputs: ClientTenantRatingInputs;
+  /** `compareTo: {runId}`: that run's result for this member. */
+  previous: Previous | null;
+}
+
+type Previous = { tier: string | null; factor: string | null };
+
+/**
+ * One member's result, already in the form its writes take: the rating itself is not kept, so a
+ * chunk in flight holds a few strings per member rather than every rating's object graph (which
+ * survived young-generation collections and grew the worker's heap).
+ */
+export interface Outcome {
+  clientTenantId: string;
+  /** Why the member has no rating; null when rated. */
+  error: string | null;
+  /** Its portfolio_run_results row as a JSON object. */
+  result: string;
+  /** Its assessment as a COPY line (ASSESSMENT_COPY's columns); null when none is filed. */
+  assessment: string | null;
+}
+
+/** The prefix of an outcome's error when rating threw (a bug or an input the core refuses). */
+export const RATING_FAILED = 'rating failed';
+
+export const ASSESSMENT_COPY = `COPY assessments (id, client_tenant_id, snapshot_id, table_name,
+  table_version, table_sha256, as_of, industry, control_states, catalog_max_scores, rating, tier,
+  factor, decision, portfolio_run_id, created_by) FROM STDIN`;
+
+/** Rates every member of a chunk; one that cannot be rated is an outcome with its reason. */
+export function rateChunk(request: ChunkRatingRequest): Outcome[] {
+  const table = compiled(request.table);
+  const compareTable = request.compareTable ? compiled(request.compareTable) : null;
+  const { run, catalogMaxScores } = request;
+  const createdBy = `portfolio-run:${run.id}`;
+  return request.members.map(({ inputs, previous }) => {
+    const { clientTenantId, snapshot } = inputs;
+    if (snapshot === null) return unrated(inputs, 'no snapshot at or before asOf');
+    const context = {
+      asOf: run.asOf,
+      industry: inputs.industry,
+      controlStates: inputs.controlStates,
+      catalogMaxScores,
+    };
+    try {
+      const ratingSnapshot = toRatingSnapshot(snapshot);
+      const rating = rate(ratingSnapshot, table, context);
+      const other = compareTable ? rate(ratingSnapshot, compareTable, context) : null;
+      const before = other ? { tier: other.tier, factor: other.factor } : previous;
+      if (!run.filesAssessments) {
+        return {
+          clientTenantId,
+          error: null,
+          result: resultRow(inputs, rating, before, null, null),
+          assessment: null,
+        };
+      }
+      const id = randomUUID();
+      const assessment = copyTextRow([
+        id,
+        clientTenantId,
+        snapshot.id,
+        table.name,
+        table.version,
+        table.sha256,
+        run.asOf,
+        inputs.industry,
+        JSON.stringify(inputs.controlStates),
+        JSON.stringify(catalogSubset(catalogMaxScores, ratingSnapshot)),
+        JSON.stringify(toStoredRating(rating)),
+        rating.tier,
+        rating.factor,
+        rating.decision,
+        run.id,
+        createdBy,
+      ]);
+      return {
+        clientTenantId,
+        error: null,
+        result: resultRow(inputs, rating, before, id, null),
+        assessment,
+      };
+    } catch (error) {
+      // One client tenant that cannot be rated is recorded and does not stop its chunk.
+      return unrated(
+        inputs,
+        `${RATING_FAILED}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
+}
+
+// Compiled tables by sha256: a rating thread serves every chunk of a run with one compilation.
+const compiledTables = new Map<string, CompiledTable>();
+
+function compiled({ table, sha256 }: TableDocument): CompiledTable {
+  let found = compiledTables.get(sha256);
+  if (found === undefined) {
+    if (compiledTables.size >= 16) compiledTables.clear();
+    found = compileTable(table, sha256);
+    compiledTables.set(sha256, found);
+  }
+  return found;
+}
+
+function unrated(inputs: ClientTenantRatingInputs, error: string): Outcome {
+  const result = resultRow(inputs, null, null, null, error);
+  return { clientTenantId: inputs.clientTenantId, error, result, assessment: null };
+}
+
+function resultRow(
+  inputs: ClientTenantRatingInputs,
+  rating: Rating | null,
+  previous: Previous | null,
+  assessmentId: string | null,
+  error: string | null,
+): string {
+  return JSON.stringify({
+    client_tenant_id: inputs.clientTenantId,
+    snapshot_id: inputs.snapshot?.id ?? null,
+    index: rating?.index ?? null,
+    tier: rating?.tier ?? null,
+    factor: rating?.factor ?? null,
+    decision: rating?.decision ?? null,
+    reasons: rating?.reasons ?? [],
+    missing_controls: rating?.missingControls ?? [],
+    lacking_controls: rating ? lackingControls(rating) : [],
+    previous_tier: previous?.tier ?? null,
+    previous_factor: previous?.factor ?? null,
+    error,
+    assessment_id: assessmentId,
+  });
+}
+
+function lackingControls(rating: Rating): string[] {
+  return rating.contributions.filter((c) => c.adoption !== '1.0000').map((c) => c.control);
+}
