@@ -204,4 +204,3 @@ function copyRow(clientTenantId: string, prepared: ReturnType<typeof prepareSnap
   ];
   return copyTextRow(fields);
 }
-
