@@ -6,8 +6,7 @@ import {
 } from '../assessments/rating-inputs.js';
 import { toStoredRating } from '../assessments/stored-rating.js';
 import { copyTextRow } from '../database/copy-text.js';
-import { compileTable, type CompiledTable } from '../rating/rate.js';
-import { rate } from '../rating/rate.js';
+import { compileTable, type CompiledTable, rate } from '../rating/rate.js';
 import type { Rating, WeightingTable } from '../rating/rating.types.js';
 
 /**
