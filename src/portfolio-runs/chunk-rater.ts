@@ -8,30 +8,28 @@ import { type ChunkRatingRequest, type Outcome, rateChunk } from './chunk-rating
  * Rates chunks on `RATING_THREADS` worker threads, so that a worker process's event loop reads
  * the next chunk and writes the last one while a thread rates this one: inline, the loop was
  * the bottleneck of a run and left a quarter of the machine idle. `RATING_THREADS=0` rates
- * inline (the in-process tests run TypeScript sources, which a worker thread cannot load).
+ * inline.
  */
 @Injectable()
 export class ChunkRater implements OnModuleDestroy {
-  private readonly pool: ThreadPool<ChunkRatingRequest, Outcome[]> | null;
+  private readonly pool: ThreadPool<ChunkRatingRequest, Outcome[]>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.pool =
-      config.ratingThreads === 0
-        ? null
-        : new ThreadPool(
-            new URL('./chunk-rating.worker.js', import.meta.url),
-            config.ratingThreads,
-            null,
-            new Logger(ChunkRater.name),
-            'rating',
-          );
+    this.pool = new ThreadPool({
+      script: new URL('./chunk-rating.worker.js', import.meta.url),
+      size: config.ratingThreads,
+      workerData: null,
+      logger: new Logger(ChunkRater.name),
+      kind: 'rating',
+      inline: rateChunk,
+    });
   }
 
   rate(request: ChunkRatingRequest): Promise<Outcome[]> {
-    return this.pool === null ? Promise.resolve(rateChunk(request)) : this.pool.run(request);
+    return this.pool.run(request);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.pool?.close();
+    await this.pool.close();
   }
 }

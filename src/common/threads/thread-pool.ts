@@ -17,27 +17,40 @@ interface Answer<Result> {
   failure?: string;
 }
 
+export interface ThreadPoolOptions<Request, Result> {
+  /** The thread's script, which calls `serveThreadRequests` with the same handler as `inline`. */
+  script: URL;
+  /** Zero runs every request inline on the caller's thread. */
+  size: number;
+  workerData: unknown;
+  logger: Logger;
+  /** Names the threads in logs, e.g. "ingest". */
+  kind: string;
+  /**
+   * The handler itself, for `size: 0`: the in-process tests run TypeScript sources, which a
+   * worker thread cannot load.
+   */
+  inline: (request: Request) => Result;
+}
+
 /**
  * A fixed number of worker threads running one script (see `serveThreadRequests`), started on
- * first use. Each request goes to the thread with the fewest waiting. A thread is referenced
- * while it holds work (an awaited answer must keep a CLI process alive) and unreferenced when
- * idle (an idle pool must not); one that dies fails what it held and is replaced.
+ * first use, or none (`size: 0`), when requests run inline. Each request goes to the thread with
+ * the fewest waiting. A thread is referenced while it holds work (an awaited answer must keep a
+ * CLI process alive) and unreferenced when idle (an idle pool must not); one that dies fails
+ * what it held and is replaced.
  */
 export class ThreadPool<Request, Result> {
   private readonly threads: Thread<Result>[] = [];
   private nextId = 0;
   private closing = false;
 
-  constructor(
-    private readonly script: URL,
-    private readonly size: number,
-    private readonly workerData: unknown,
-    private readonly logger: Logger,
-    /** Names the threads in logs, e.g. "ingest". */
-    private readonly kind: string,
-  ) {}
+  constructor(private readonly options: ThreadPoolOptions<Request, Result>) {}
 
   run(request: Request): Promise<Result> {
+    // A throw inside the executor rejects, as a failed thread's request does.
+    if (this.options.size === 0)
+      return new Promise((resolve) => resolve(this.options.inline(request)));
     const thread = this.leastBusyThread();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -53,12 +66,12 @@ export class ThreadPool<Request, Result> {
   }
 
   private leastBusyThread(): Thread<Result> {
-    while (this.threads.length < this.size) this.threads.push(this.startThread());
+    while (this.threads.length < this.options.size) this.threads.push(this.startThread());
     return this.threads.reduce((best, t) => (t.pending.size < best.pending.size ? t : best));
   }
 
   private startThread(): Thread<Result> {
-    const worker = new Worker(this.script, { workerData: this.workerData });
+    const worker = new Worker(this.options.script, { workerData: this.options.workerData });
     const thread: Thread<Result> = { worker, pending: new Map() };
     worker.unref();
     worker.on('message', (answer: Answer<Result>) => {
@@ -71,7 +84,7 @@ export class ThreadPool<Request, Result> {
     worker.on('error', (error) => this.retire(thread, error));
     worker.on('exit', (code) => {
       if (!this.closing)
-        this.retire(thread, new Error(`An ${this.kind} thread exited with code ${code}`));
+        this.retire(thread, new Error(`A ${this.options.kind} thread exited with code ${code}`));
     });
     return thread;
   }
@@ -80,7 +93,10 @@ export class ThreadPool<Request, Result> {
     const index = this.threads.indexOf(thread);
     if (index < 0) return;
     this.threads.splice(index, 1);
-    this.logger.error({ err: error }, `An ${this.kind} thread failed; it is replaced`);
+    this.options.logger.error(
+      { err: error },
+      `A ${this.options.kind} thread failed; it is replaced`,
+    );
     for (const pending of thread.pending.values()) pending.reject(error);
     thread.pending.clear();
     void thread.worker.terminate();
