@@ -161,6 +161,60 @@ describe('assessments', () => {
     }
   });
 
+  it('keeps the catalog maxScores its rating read, and replays them after the catalog moved', async () => {
+    // Without a percentage or maxScore of its own, Safe Attachments' adoption is score / the
+    // catalog's maxScore (8); every other control carries its percentage.
+    const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
+    const snapshot: Record<string, any> = {
+      ...payload.value[0],
+      azureTenantId: 'catalog-reader-tenant',
+    };
+    snapshot.controlScores = snapshot.controlScores.map((score: Record<string, unknown>) => {
+      if (score.controlName !== 'mdo_safeattachments') return score;
+      const { scoreInPercentage, ...rest } = score;
+      void scoreInPercentage;
+      return { ...rest, score: 4 };
+    });
+    const ingested = await t.request({ method: 'POST', url: '/v1/secure-scores', body: snapshot });
+    const readerId = ingested.body.snapshots[0].clientTenantId;
+    const assess = () =>
+      t.request({
+        method: 'POST',
+        url: `/v1/client-tenants/${readerId}/assessments`,
+        body: { asOf: '2024-01-20T00:00:00Z', table: { name: 'sme-cyber' } },
+      });
+    const filed = await assess();
+    expect(filed.status).toBe(201);
+    const contribution = (body: any) =>
+      body.contributions.find((c: { control: string }) => c.control === 'mdo_safeattachments');
+    expect(contribution(filed.body).adoption).toBe('0.5000');
+    const stored = await db.query(`SELECT catalog_max_scores FROM assessments WHERE id = $1`, [
+      filed.body.id,
+    ]);
+    expect(stored.rows[0].catalog_max_scores).toEqual({ mdo_safeattachments: '8' });
+
+    const profiles = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [{ id: 'mdo_safeattachments', title: 'Turn on Safe Attachments', maxScore: 16 }],
+    });
+    expect(profiles.status).toBe(200);
+    try {
+      expect(contribution((await assess()).body).adoption).toBe('0.2500');
+      const replay = await t.request({
+        method: 'POST',
+        url: `/v1/assessments/${filed.body.id}/replay`,
+      });
+      expect(replay.body).toEqual({ matches: true, differences: [] });
+    } finally {
+      await t.request({
+        method: 'POST',
+        url: '/v1/control-profiles',
+        body: [{ id: 'mdo_safeattachments', title: 'Turn on Safe Attachments', maxScore: 8 }],
+      });
+    }
+  });
+
   it('stores contributions and improvements as columns, and reads the earlier object layout', async () => {
     const stored = await db.query(`SELECT rating FROM assessments WHERE id = $1`, [assessmentId]);
     expect(stored.rows[0].rating.contributions.control[0]).toBe('scid_2010');

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { readsCatalogMaxScore } from '../rating/adoption.js';
 import type { ControlState, RatingSnapshot } from '../rating/rating.types.js';
 
 /** What the rating of one client tenant at `asOf` reads besides the table and the catalog. */
@@ -133,7 +134,8 @@ async function loadControlStates(
     );
   const states = new Map<string, Record<string, ControlState>>();
   for (const row of rows) {
-    const forTenant = states.get(row.client_tenant_id) ?? {};
+    // No prototype: a control may be named "__proto__".
+    const forTenant = states.get(row.client_tenant_id) ?? Object.create(null);
     forTenant[row.control_name] = row.state;
     states.set(row.client_tenant_id, forTenant);
   }
@@ -169,17 +171,21 @@ export function toRatingSnapshot(row: SnapshotRow): RatingSnapshot {
 }
 
 /**
- * The catalog maxScores a rating of this snapshot can read (those of the controls it lists),
- * kept with an assessment so that a replay years later sees the catalog as it was.
+ * The catalog maxScores a rating of this snapshot can read under any table (controls without a
+ * decimal percentage or maxScore of their own: readsCatalogMaxScore), kept with an assessment so
+ * that a replay years later sees the catalog as it was. Graph snapshots carry percentages, so
+ * this is usually empty; keeping every listed control's entry made it a fifth of a stored row.
  */
 export function catalogSubset(
   catalog: ReadonlyMap<string, string>,
   snapshot: RatingSnapshot,
 ): Record<string, string> {
-  const subset: Record<string, string> = {};
-  for (const { controlName } of snapshot.controlScores) {
-    const maxScore = catalog.get(controlName);
-    if (maxScore !== undefined) subset[controlName] = maxScore;
+  // No prototype: a control may be named "__proto__".
+  const subset: Record<string, string> = Object.create(null);
+  for (const score of snapshot.controlScores) {
+    if (!readsCatalogMaxScore(score)) continue;
+    const maxScore = catalog.get(score.controlName);
+    if (maxScore !== undefined) subset[score.controlName] = maxScore;
   }
   return subset;
 }

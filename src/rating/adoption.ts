@@ -47,6 +47,17 @@ export function adoptionOf(
   return { n: clamped.n * credit.n, d: clamped.d * pow10(credit.s) };
 }
 
+/**
+ * Whether rating this control score can read its catalog maxScore, under any table: only when it
+ * has no decimal scoreInPercentage and no decimal maxScore of its own (rawAdoption's order). An
+ * assessment keeps just these catalog entries, and its replay reads the same ones.
+ */
+export function readsCatalogMaxScore(score: RatingControlScore): boolean {
+  return (
+    snapshotDecimal(score.scoreInPercentage) === null && snapshotDecimal(score.maxScore) === null
+  );
+}
+
 function rawAdoption(
   score: RatingControlScore,
   tableMaxScore: Dec | null,

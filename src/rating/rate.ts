@@ -6,6 +6,7 @@
  * - `parseWeightingTableYaml(text)`, `WeightingTableYamlError`: weighting-table.yaml.ts.
  * - `diffTables(a, b)`: table-diff.ts.
  * - `parseInstant`, `wholeDaysBetween`: instant.ts.
+ * - `readsCatalogMaxScore(score)`: adoption.ts (the catalog entries a rating can read).
  * - Types (`Rating`, `RatingSnapshot`, `RatingContext`, `WeightingTable` ...): rating.types.ts.
  *
  * Arithmetic is exact. Decimals are scaled BigInt integers built from their text; a(c) is an exact
