@@ -43,6 +43,45 @@ describe('migrations', () => {
     expect(rows.map((row) => row.method)).toEqual([supported ? 'l' : '', supported ? 'l' : '']);
   });
 
+  it('rebuild the per-chunk lacking-control counts of runs written before them', async () => {
+    await dataSource.undoLastMigration(); // LackingControlCounts
+    const [{ id: runId }] = await dataSource.query(
+      `INSERT INTO portfolio_runs (status, table_name, table_version, table_sha256, table_published,
+         as_of, filter, total, created_by)
+       VALUES ('running', 'sme-cyber', '1', 'sha', true, now(), '{}', 3, 'test') RETURNING id`,
+    );
+    const tenants = await dataSource.query<{ id: string }[]>(
+      `SELECT gen_random_uuid() AS id FROM generate_series(1, 3)`,
+    );
+    const rows = [
+      { chunk: 0, lacking: ['AdminMFAV2', 'OneAdmin'], error: null },
+      { chunk: 0, lacking: ['AdminMFAV2'], error: null },
+      { chunk: 1, lacking: ['AdminMFAV2'], error: null },
+    ];
+    for (const [i, row] of rows.entries()) {
+      await dataSource.query(
+        `INSERT INTO portfolio_run_members (run_id, client_tenant_id, chunk) VALUES ($1, $2, $3)`,
+        [runId, tenants[i].id, row.chunk],
+      );
+      await dataSource.query(
+        `INSERT INTO portfolio_run_results (run_id, client_tenant_id, lacking_controls, error)
+         VALUES ($1, $2, $3, $4)`,
+        [runId, tenants[i].id, row.lacking, row.error],
+      );
+    }
+    await dataSource.runMigrations();
+    const counts = await dataSource.query(
+      `SELECT chunk, control, clients FROM portfolio_run_lacking_controls WHERE run_id = $1
+       ORDER BY chunk, control`,
+      [runId],
+    );
+    expect(counts).toEqual([
+      { chunk: 0, control: 'AdminMFAV2', clients: 2 },
+      { chunk: 0, control: 'OneAdmin', clients: 1 },
+      { chunk: 1, control: 'AdminMFAV2', clients: 1 },
+    ]);
+  });
+
   it('revert and re-apply cleanly', async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

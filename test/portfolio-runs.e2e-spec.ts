@@ -26,6 +26,31 @@ async function waitForRun(
 }
 
 /** RFC 4180 enough for the export: quoted fields with doubled quotes, CRLF rows. */
+/**
+ * A run's accumulation counted afresh from the ratings it filed (controls whose adoption is below
+ * 1), beside the per-chunk counts the run wrote: each client tenant counted once.
+ */
+async function lackingCounts(
+  db: pg.Client,
+  runId: string,
+): Promise<{ fromAssessments: unknown[]; fromChunks: unknown[] }> {
+  const fromAssessments = await db.query(
+    `SELECT c.control, count(*)::int AS clients
+     FROM assessments a,
+       json_array_elements_text(a.rating->'contributions'->'control') WITH ORDINALITY AS c(control, i)
+     WHERE a.portfolio_run_id = $1
+       AND a.rating->'contributions'->'adoption'->>(c.i::int - 1) <> '1.0000'
+     GROUP BY c.control ORDER BY c.control`,
+    [runId],
+  );
+  const fromChunks = await db.query(
+    `SELECT control, sum(clients)::int AS clients FROM portfolio_run_lacking_controls
+     WHERE run_id = $1 GROUP BY control ORDER BY control`,
+    [runId],
+  );
+  return { fromAssessments: fromAssessments.rows, fromChunks: fromChunks.rows };
+}
+
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let field = '';
@@ -113,6 +138,12 @@ describe('portfolio runs', () => {
       [firstRunId],
     );
     expect(rows[0].n).toBe(32);
+    const lacking = await lackingCounts(db, firstRunId);
+    expect(lacking.fromAssessments.length).toBeGreaterThan(0);
+    expect(lacking.fromChunks).toEqual(lacking.fromAssessments);
+    const top = lacking.fromAssessments as { control: string; clients: number }[];
+    const most = Math.max(...top.map((row) => row.clients));
+    expect(run.summary.accumulation[0].clients).toBe(most);
     // An assessment filed by the run is reproduced bit for bit from its stored inputs.
     const filed = await db.query(`SELECT id FROM assessments WHERE portfolio_run_id = $1 LIMIT 1`, [
       firstRunId,
@@ -287,6 +318,8 @@ describe('portfolio runs survive a killed worker', () => {
         [created.body.id],
       );
       expect(counts.rows[0]).toEqual({ results: 2_000, tenants: 2_000, assessments: 2_000 });
+      const lacking = await lackingCounts(db, created.body.id);
+      expect(lacking.fromChunks).toEqual(lacking.fromAssessments);
       // What the rating threads filed is what the inline core recomputes, bit for bit.
       const filed = await db.query(
         `SELECT id FROM assessments WHERE portfolio_run_id = $1 ORDER BY id LIMIT 3`,

@@ -5,6 +5,7 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
 import { ClientTenantIndustryEntity } from '../client-tenants/client-tenant-industry.entity.js';
 import { ClientTenantEntity } from '../client-tenants/client-tenant.entity.js';
 import { IdempotencyKeyEntity } from '../common/idempotency/idempotency-key.entity.js';
+import { PortfolioRunLackingControlEntity } from '../portfolio-runs/portfolio-run-lacking-control.entity.js';
 import { PortfolioRunMemberEntity } from '../portfolio-runs/portfolio-run-member.entity.js';
 import { PortfolioRunResultEntity } from '../portfolio-runs/portfolio-run-result.entity.js';
 import { PortfolioRunEntity } from '../portfolio-runs/portfolio-run.entity.js';
@@ -30,5 +31,6 @@ export const ENTITIES = [
   PortfolioRunEntity,
   PortfolioRunMemberEntity,
   PortfolioRunResultEntity,
+  PortfolioRunLackingControlEntity,
   WeightingTableVersionEntity,
 ];

@@ -6,6 +6,7 @@ import { AssessmentsAndPortfolioRuns1764363600000 } from '../../migrations/17643
 import { SnapshotArchiveStorage1764367200000 } from '../../migrations/1764367200000-SnapshotArchiveStorage.js';
 import { AssessmentDocumentsAsJson1764370800000 } from '../../migrations/1764370800000-AssessmentDocumentsAsJson.js';
 import { Lz4Compression1764374400000 } from '../../migrations/1764374400000-Lz4Compression.js';
+import { LackingControlCounts1764378000000 } from '../../migrations/1764378000000-LackingControlCounts.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SnapshotArchiveStorage1764367200000,
   AssessmentDocumentsAsJson1764370800000,
   Lz4Compression1764374400000,
+  LackingControlCounts1764378000000,
 ];

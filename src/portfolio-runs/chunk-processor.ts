@@ -53,6 +53,7 @@ export class ChunkProcessor implements ChunkHandler {
         fresh.flatMap((o) => o.assessment ?? []),
       );
       await insertResults(manager, run.id, fresh);
+      await insertLackingCounts(manager, job, fresh);
       await this.advance(manager, run, fresh);
     });
   }
@@ -172,16 +173,35 @@ async function insertResults(
   // One JSON document: arrays of array literals cost an escaping pass.
   await manager.query(
     `INSERT INTO portfolio_run_results (run_id, client_tenant_id, snapshot_id, index, tier, factor,
-       decision, reasons, missing_controls, lacking_controls, previous_tier, previous_factor, error,
-       assessment_id)
+       decision, reasons, missing_controls, previous_tier, previous_factor, error, assessment_id)
      SELECT $1, r.client_tenant_id, r.snapshot_id, r.index, r.tier, r.factor, r.decision,
-       r.reasons, r.missing_controls, r.lacking_controls, r.previous_tier, r.previous_factor,
-       r.error, r.assessment_id
+       r.reasons, r.missing_controls, r.previous_tier, r.previous_factor, r.error, r.assessment_id
      FROM json_to_recordset($2::json) AS r(client_tenant_id uuid, snapshot_id uuid, index numeric,
        tier text, factor numeric, decision text, reasons text[], missing_controls text[],
-       lacking_controls text[], previous_tier text, previous_factor numeric, error text,
-       assessment_id uuid)
+       previous_tier text, previous_factor numeric, error text, assessment_id uuid)
      ON CONFLICT (run_id, client_tenant_id) DO NOTHING`,
     [runId, `[${outcomes.map((o) => o.result).join(',')}]`],
+  );
+}
+
+/**
+ * Adds the chunk's counts of each lacking control, for the members this transaction rates (a
+ * chunk rated again in part adds to its own counts).
+ */
+async function insertLackingCounts(
+  manager: EntityManager,
+  job: ChunkJob,
+  outcomes: Outcome[],
+): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const outcome of outcomes)
+    for (const control of outcome.lacking) counts.set(control, (counts.get(control) ?? 0) + 1);
+  if (counts.size === 0) return;
+  await manager.query(
+    `INSERT INTO portfolio_run_lacking_controls (run_id, chunk, control, clients)
+     SELECT $1, $2, c.control, c.clients FROM unnest($3::text[], $4::int[]) AS c(control, clients)
+     ON CONFLICT (run_id, chunk, control)
+       DO UPDATE SET clients = portfolio_run_lacking_controls.clients + EXCLUDED.clients`,
+    [job.runId, job.chunk, [...counts.keys()], [...counts.values()]],
   );
 }

@@ -53,6 +53,8 @@ export interface Outcome {
   result: string;
   /** Its assessment as a COPY line (ASSESSMENT_COPY's columns); null when none is filed. */
   assessment: string | null;
+  /** The weighted controls it lacks (missing, or adopted below 1), for the book's accumulation. */
+  lacking: string[];
 }
 
 /** The prefix of an outcome's error when rating threw (a bug or an input the core refuses). */
@@ -88,6 +90,7 @@ export function rateChunk(request: ChunkRatingRequest): Outcome[] {
           error: null,
           result: resultRow(inputs, rating, before, null, null),
           assessment: null,
+          lacking: lackingControls(rating),
         };
       }
       const id = randomUUID();
@@ -114,6 +117,7 @@ export function rateChunk(request: ChunkRatingRequest): Outcome[] {
         error: null,
         result: resultRow(inputs, rating, before, id, null),
         assessment,
+        lacking: lackingControls(rating),
       };
     } catch (error) {
       // One client tenant that cannot be rated is recorded and does not stop its chunk.
@@ -140,7 +144,7 @@ function compiled({ table, sha256 }: TableDocument): CompiledTable {
 
 function unrated(inputs: ClientTenantRatingInputs, error: string): Outcome {
   const result = resultRow(inputs, null, null, null, error);
-  return { clientTenantId: inputs.clientTenantId, error, result, assessment: null };
+  return { clientTenantId: inputs.clientTenantId, error, result, assessment: null, lacking: [] };
 }
 
 function resultRow(
@@ -159,7 +163,6 @@ function resultRow(
     decision: rating?.decision ?? null,
     reasons: rating?.reasons ?? [],
     missing_controls: rating?.missingControls ?? [],
-    lacking_controls: rating ? lackingControls(rating) : [],
     previous_tier: previous?.tier ?? null,
     previous_factor: previous?.factor ?? null,
     error,

@@ -43,10 +43,6 @@ export class PortfolioRunResultEntity {
   @Column({ name: 'missing_controls', type: 'text', array: true, default: () => "'{}'" })
   missingControls: string[];
 
-  /** Weighted controls missing or not fully adopted: the book's accumulation of weaknesses. */
-  @Column({ name: 'lacking_controls', type: 'text', array: true, default: () => "'{}'" })
-  lackingControls: string[];
-
   /** From `compareTo`: the other run's, or the other table version's, result for this client tenant. */
   @Column({ name: 'previous_tier', type: 'text', nullable: true })
   previousTier: string | null;

@@ -5,7 +5,7 @@ const TOP_LACKING = 15;
 /**
  * The book at a glance, from the run's stored results (SQL aggregates, no row-by-row work):
  * tiers and decisions by count, factor mean/median/p90, the controls most often lacking across
- * the book (accumulation), and with a comparison, the tier migration matrix and mean factor change.
+ * the book (accumulation, from the per-chunk counts), and with a comparison, the tier migration matrix and mean factor change.
  */
 export async function summariseRun(
   manager: EntityManager,
@@ -33,11 +33,10 @@ export async function summariseRun(
   );
   const lacking = await manager.query(
     `WITH rated AS (SELECT count(*) AS n FROM portfolio_run_results WHERE run_id = $1 AND error IS NULL)
-       SELECT c.control, count(*)::int AS clients,
-         round(100.0 * count(*) / NULLIF((SELECT n FROM rated), 0), 1)::text AS percent
-       FROM portfolio_run_results r, unnest(r.lacking_controls) AS c(control)
-       WHERE r.run_id = $1 AND r.error IS NULL
-       GROUP BY c.control ORDER BY count(*) DESC, c.control LIMIT ${TOP_LACKING}`,
+       SELECT control, sum(clients)::int AS clients,
+         round(100.0 * sum(clients) / NULLIF((SELECT n FROM rated), 0), 1)::text AS percent
+       FROM portfolio_run_lacking_controls WHERE run_id = $1
+       GROUP BY control ORDER BY sum(clients) DESC, control LIMIT ${TOP_LACKING}`,
     [runId],
   );
   const migration = compared
