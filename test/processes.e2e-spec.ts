@@ -46,6 +46,32 @@ describe('the server process', () => {
     }
   }, 90_000);
 
+  it('starts one embedded cluster after another in one process (as the benchmarks do)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-two-')));
+    try {
+      const script = `
+        import { startEmbeddedPostgres } from './dist/src/database/embedded-postgres.js';
+        import pg from 'pg';
+        for (const dataDir of ${JSON.stringify(dirs)}) {
+          const db = await startEmbeddedPostgres({ dataDir, port: null });
+          const client = new pg.Client({ connectionString: db.url });
+          await client.connect();
+          await client.query('SELECT 1');
+          await client.end();
+          await db.stop();
+        }`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    } finally {
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],

