@@ -45,18 +45,28 @@ describe('migrations', () => {
 
   it('rebuild the per-chunk lacking-control counts of runs written before them', async () => {
     await dataSource.undoLastMigration(); // LackingControlCounts
+    // The column is back, compressed as its siblings are.
+    const restored = await dataSource.query<{ attname: string; method: string }[]>(
+      `SELECT attname, attcompression::text AS method FROM pg_attribute
+       WHERE attrelid = 'portfolio_run_results'::regclass
+         AND attname IN ('lacking_controls', 'reasons')
+       ORDER BY attname`,
+    );
+    expect(restored.map((row) => row.attname)).toEqual(['lacking_controls', 'reasons']);
+    expect(restored[0].method).toBe(restored[1].method);
     const [{ id: runId }] = await dataSource.query(
       `INSERT INTO portfolio_runs (status, table_name, table_version, table_sha256, table_published,
          as_of, filter, total, created_by)
        VALUES ('running', 'sme-cyber', '1', 'sha', true, now(), '{}', 3, 'test') RETURNING id`,
     );
     const tenants = await dataSource.query<{ id: string }[]>(
-      `SELECT gen_random_uuid() AS id FROM generate_series(1, 3)`,
+      `SELECT gen_random_uuid() AS id FROM generate_series(1, 4)`,
     );
     const rows = [
       { chunk: 0, lacking: ['AdminMFAV2', 'OneAdmin'], error: null },
       { chunk: 0, lacking: ['AdminMFAV2'], error: null },
       { chunk: 1, lacking: ['AdminMFAV2'], error: null },
+      { chunk: 1, lacking: ['OneAdmin'], error: 'no snapshot at or before asOf' },
     ];
     for (const [i, row] of rows.entries()) {
       await dataSource.query(

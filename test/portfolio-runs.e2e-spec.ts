@@ -25,10 +25,10 @@ async function waitForRun(
   }
 }
 
-/** RFC 4180 enough for the export: quoted fields with doubled quotes, CRLF rows. */
 /**
- * A run's accumulation counted afresh from the ratings it filed (controls whose adoption is below
- * 1), beside the per-chunk counts the run wrote: each client tenant counted once.
+ * A run's accumulation counted afresh from the ratings it filed (the controls with an
+ * improvement, i.e. adopted below 1), beside the per-chunk counts the run wrote: each client
+ * tenant counted once.
  */
 async function lackingCounts(
   db: pg.Client,
@@ -37,9 +37,8 @@ async function lackingCounts(
   const fromAssessments = await db.query(
     `SELECT c.control, count(*)::int AS clients
      FROM assessments a,
-       json_array_elements_text(a.rating->'contributions'->'control') WITH ORDINALITY AS c(control, i)
+       json_array_elements_text(a.rating->'improvements'->'control') AS c(control)
      WHERE a.portfolio_run_id = $1
-       AND a.rating->'contributions'->'adoption'->>(c.i::int - 1) <> '1.0000'
      GROUP BY c.control ORDER BY c.control`,
     [runId],
   );
@@ -51,6 +50,7 @@ async function lackingCounts(
   return { fromAssessments: fromAssessments.rows, fromChunks: fromChunks.rows };
 }
 
+/** RFC 4180 enough for the export: quoted fields with doubled quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let field = '';

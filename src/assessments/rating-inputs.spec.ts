@@ -7,7 +7,7 @@ import { validTable } from '../rating/rating-fixtures.spec-helper.js';
 import { catalogSubset } from './rating-inputs.js';
 
 describe('catalogSubset', () => {
-  it('keeps every catalog entry a rating reads: rating with it equals rating with the catalog', () => {
+  it('keeps every catalog entry a rating reads: rating with it equals rating with all', () => {
     let consulted = 0;
     fc.assert(
       fc.property(tableDocument(), snapshot, context, (doc, snap, ctx) => {

@@ -135,7 +135,8 @@ async function loadControlStates(
   const states = new Map<string, Record<string, ControlState>>();
   for (const row of rows) {
     // No prototype: a control may be named "__proto__".
-    const forTenant = states.get(row.client_tenant_id) ?? Object.create(null);
+    const forTenant: Record<string, ControlState> =
+      states.get(row.client_tenant_id) ?? Object.create(null);
     forTenant[row.control_name] = row.state;
     states.set(row.client_tenant_id, forTenant);
   }

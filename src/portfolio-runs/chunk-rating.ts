@@ -42,8 +42,8 @@ type Previous = { tier: string | null; factor: string | null };
 
 /**
  * One member's result, already in the form its writes take: the rating itself is not kept, so a
- * chunk in flight holds a few strings per member rather than every rating's object graph (which
- * survived young-generation collections and grew the worker's heap).
+ * chunk in flight holds two strings and a list of control names per member rather than every
+ * rating's object graph (which survived young-generation collections and grew the worker's heap).
  */
 export interface Outcome {
   clientTenantId: string;
@@ -170,6 +170,10 @@ function resultRow(
   });
 }
 
+/**
+ * The controls of W adopted below 1, exactly: the ones with an improvement (spec §5). Not the
+ * contributions whose rounded adoption reads below "1.0000", which miss a(c) = 0.99996.
+ */
 function lackingControls(rating: Rating): string[] {
-  return rating.contributions.filter((c) => c.adoption !== '1.0000').map((c) => c.control);
+  return rating.improvements.map((improvement) => improvement.control);
 }

@@ -5,7 +5,8 @@ const TOP_LACKING = 15;
 /**
  * The book at a glance, from the run's stored results (SQL aggregates, no row-by-row work):
  * tiers and decisions by count, factor mean/median/p90, the controls most often lacking across
- * the book (accumulation, from the per-chunk counts), and with a comparison, the tier migration matrix and mean factor change.
+ * the book (accumulation, from the per-chunk counts), and with a comparison, the tier migration
+ * matrix and mean factor change.
  */
 export async function summariseRun(
   manager: EntityManager,

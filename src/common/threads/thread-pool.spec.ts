@@ -64,7 +64,9 @@ describe('ThreadPool', () => {
 
   it('fails what a dead thread held, logs it, and replaces the thread', async () => {
     const threaded = pool(1);
-    await expect(threaded.run('exit')).rejects.toThrow('A test thread exited with code 3');
+    await expect(threaded.run('exit')).rejects.toThrow(
+      'A thread of the test pool exited with code 3',
+    );
     expect(logger.error).toHaveBeenCalled();
     await expect(threaded.run(21)).resolves.toBe(42);
   });

@@ -84,7 +84,10 @@ export class ThreadPool<Request, Result> {
     worker.on('error', (error) => this.retire(thread, error));
     worker.on('exit', (code) => {
       if (!this.closing)
-        this.retire(thread, new Error(`A ${this.options.kind} thread exited with code ${code}`));
+        this.retire(
+          thread,
+          new Error(`A thread of the ${this.options.kind} pool exited with code ${code}`),
+        );
     });
     return thread;
   }
@@ -95,7 +98,7 @@ export class ThreadPool<Request, Result> {
     this.threads.splice(index, 1);
     this.options.logger.error(
       { err: error },
-      `A ${this.options.kind} thread failed; it is replaced`,
+      `A thread of the ${this.options.kind} pool failed; it is replaced`,
     );
     for (const pending of thread.pending.values()) pending.reject(error);
     thread.pending.clear();
