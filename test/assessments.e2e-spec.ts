@@ -215,6 +215,48 @@ describe('assessments', () => {
     }
   });
 
+  it('rates, files and replays a control named __proto__ with its third-party state', async () => {
+    const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
+    const snapshot: Record<string, any> = { ...payload.value[0], azureTenantId: 'proto-tenant' };
+    snapshot.controlScores = [
+      ...snapshot.controlScores,
+      { controlName: '__proto__', controlCategory: 'Identity', score: 2, scoreInPercentage: 40 },
+    ];
+    const ingested = await t.request({ method: 'POST', url: '/v1/secure-scores', body: snapshot });
+    expect(ingested.status).toBe(201);
+    const profiles = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [
+        {
+          id: '__proto__',
+          title: 'A control whose name is a JavaScript prototype key',
+          azureTenantId: 'proto-tenant',
+          controlStateUpdates: [{ state: 'ThirdParty', updatedDateTime: '2024-01-01T00:00:00Z' }],
+        },
+      ],
+    });
+    expect(profiles.status).toBe(200);
+    const filed = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${ingested.body.snapshots[0].clientTenantId}/assessments`,
+      body: { asOf: '2024-01-20T00:00:00Z', table: { name: 'sme-cyber' } },
+    });
+    expect(filed.status).toBe(201);
+    // 40% adopted, credited at the table's thirdPartyCredit of 0.5.
+    const proto = filed.body.contributions.find(
+      (c: { control: string }) => c.control === '__proto__',
+    );
+    expect(proto.adoption).toBe('0.2000');
+    // An object literal cannot spell an own __proto__ key; the entries can.
+    expect(Object.entries(filed.body.inputs.controlStates)).toEqual([['__proto__', 'ThirdParty']]);
+    const replay = await t.request({
+      method: 'POST',
+      url: `/v1/assessments/${filed.body.id}/replay`,
+    });
+    expect(replay.body).toEqual({ matches: true, differences: [] });
+  });
+
   it('stores contributions and improvements as columns, and reads the earlier object layout', async () => {
     const stored = await db.query(`SELECT rating FROM assessments WHERE id = $1`, [assessmentId]);
     expect(stored.rows[0].rating.contributions.control[0]).toBe('scid_2010');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
 import { assertVisible } from '../client-tenants/client-tenant-access.js';
@@ -82,25 +83,28 @@ export class AssessmentsService {
       catalogMaxScores: catalog,
     });
     return this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(
-        manager.create(AssessmentEntity, {
-          clientTenantId,
-          snapshotId: inputs.snapshot!.id,
-          tableName: table.name,
-          tableVersion: table.version,
-          tableSha256: table.sha256,
-          asOf,
-          industry: inputs.industry,
-          controlStates: inputs.controlStates,
-          catalogMaxScores: catalogSubset(catalog, snapshot),
-          rating,
-          tier: rating.tier,
-          factor: rating.factor,
-          decision: rating.decision,
-          portfolioRunId: null,
-          createdBy: principal.keyId,
-        }),
-      );
+      // An insert of a plain entity, not create() and save(): both deep-merge their values, and
+      // that merge drops keys named "__proto__", a control name like any other in controlStates
+      // and the catalog subset. The insert sets the generated id and createdAt on `saved`.
+      const saved = Object.assign(new AssessmentEntity(), {
+        clientTenantId,
+        snapshotId: inputs.snapshot!.id,
+        tableName: table.name,
+        tableVersion: table.version,
+        tableSha256: table.sha256,
+        asOf,
+        industry: inputs.industry,
+        controlStates: inputs.controlStates,
+        catalogMaxScores: catalogSubset(catalog, snapshot),
+        rating,
+        tier: rating.tier,
+        factor: rating.factor,
+        decision: rating.decision,
+        portfolioRunId: null,
+        createdBy: principal.keyId,
+      } satisfies Partial<AssessmentEntity>);
+      // The entity's relation properties (unset here) do not fit insert()'s value type.
+      await manager.insert(AssessmentEntity, saved as QueryDeepPartialEntity<AssessmentEntity>);
       await this.audit.record(manager, principal, {
         action: 'assessment.created',
         entityType: 'assessment',
