@@ -84,34 +84,28 @@ export function rateChunk(request: ChunkRatingRequest): Outcome[] {
       const rating = rate(ratingSnapshot, table, context);
       const other = compareTable ? rate(ratingSnapshot, compareTable, context) : null;
       const before = other ? { tier: other.tier, factor: other.factor } : previous;
-      if (!run.filesAssessments) {
-        return {
-          clientTenantId,
-          error: null,
-          result: resultRow(inputs, rating, before, null, null),
-          assessment: null,
-          lacking: lackingControls(rating),
-        };
-      }
-      const id = randomUUID();
-      const assessment = copyTextRow([
-        id,
-        clientTenantId,
-        snapshot.id,
-        table.name,
-        table.version,
-        table.sha256,
-        run.asOf,
-        inputs.industry,
-        JSON.stringify(inputs.controlStates),
-        JSON.stringify(catalogSubset(catalogMaxScores, ratingSnapshot)),
-        JSON.stringify(toStoredRating(rating)),
-        rating.tier,
-        rating.factor,
-        rating.decision,
-        run.id,
-        createdBy,
-      ]);
+      const id = run.filesAssessments ? randomUUID() : null;
+      const assessment =
+        id === null
+          ? null
+          : copyTextRow([
+              id,
+              clientTenantId,
+              snapshot.id,
+              table.name,
+              table.version,
+              table.sha256,
+              run.asOf,
+              inputs.industry,
+              JSON.stringify(inputs.controlStates),
+              JSON.stringify(catalogSubset(catalogMaxScores, ratingSnapshot)),
+              JSON.stringify(toStoredRating(rating)),
+              rating.tier,
+              rating.factor,
+              rating.decision,
+              run.id,
+              createdBy,
+            ]);
       return {
         clientTenantId,
         error: null,
