@@ -47,7 +47,9 @@ const FALL_BACK = Symbol('use the exact parser');
 // Cheap text searches that find every body the native parser would read differently: an
 // escaped NUL, and any run of 16 digits (a number with more than 15 significant digits has one).
 const NEEDS_EXACT_PARSE = /\\u0000|\d(?:\.?\d){15}/;
-// The end of a member name: an unescaped quote followed by a colon (JSON whitespace between).
+// The end of a member name: a quote followed by a colon (JSON whitespace between). An escaped
+// quote before a colon inside a string (`"a\\":b"`) matches too; that only makes the count
+// larger than the members parsed, which sends the body to the exact parser.
 const MEMBER_NAME_END = /"[ \t\n\r]*:/g;
 
 /**
@@ -66,50 +68,57 @@ function parseJsonFast(text: string, maxDepth: number): unknown {
   } catch {
     return FALL_BACK;
   }
+  if (typeof value === 'number') return checkedNumber(value);
   const walk = { members: 0, maxDepth };
-  const checked = checkParsed(value, 0, walk);
-  if (checked === FALL_BACK || walk.members !== countMemberNames(text)) return FALL_BACK;
-  return checked;
+  if (!checkParsed(value, 0, walk) || walk.members !== countMemberNames(text)) return FALL_BACK;
+  return value;
 }
 
+/** `number` as the exact parser reads it (`-0` is 0), or FALL_BACK when it overflowed. */
+function checkedNumber(value: number): number | typeof FALL_BACK {
+  if (!Number.isFinite(value)) return FALL_BACK;
+  return value === 0 ? 0 : value;
+}
+
+/**
+ * Checks a parsed container in place, counting its members into `walk`; false means FALL_BACK.
+ * It writes only where a value changes (`-0`), so the objects JSON.parse built keep their shape.
+ */
 function checkParsed(
   value: unknown,
   depth: number,
   walk: { members: number; maxDepth: number },
-): unknown {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return FALL_BACK;
-    return value === 0 ? 0 : value;
-  }
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth >= walk.maxDepth) return FALL_BACK;
+): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= walk.maxDepth) return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const item = checkParsed(value[i], depth + 1, walk);
-      if (item === FALL_BACK) return FALL_BACK;
-      value[i] = item;
+      const item: unknown = value[i];
+      if (typeof item === 'number') {
+        if (checkedNumber(item) === FALL_BACK) return false;
+        if (item === 0) value[i] = 0;
+      } else if (!checkParsed(item, depth + 1, walk)) return false;
     }
-    return value;
+    return true;
   }
   const record = value as Record<string, unknown>;
   for (const key in record) {
-    if (FORBIDDEN_KEYS.has(key)) return FALL_BACK;
+    if (FORBIDDEN_KEYS.has(key)) return false;
     walk.members++;
-    const member = checkParsed(record[key], depth + 1, walk);
-    if (member === FALL_BACK) return FALL_BACK;
-    record[key] = member;
+    const member = record[key];
+    if (typeof member === 'number') {
+      if (checkedNumber(member) === FALL_BACK) return false;
+      if (member === 0) record[key] = 0;
+    } else if (!checkParsed(member, depth + 1, walk)) return false;
   }
-  return value;
+  return true;
 }
 
 function countMemberNames(text: string): number {
   let count = 0;
   MEMBER_NAME_END.lastIndex = 0;
-  for (let match = MEMBER_NAME_END.exec(text); match; match = MEMBER_NAME_END.exec(text)) {
-    let backslashes = 0;
-    while (text.charCodeAt(match.index - 1 - backslashes) === 0x5c) backslashes++;
-    if (backslashes % 2 === 0) count++;
-  }
+  // test(), not exec(): no match object per member.
+  while (MEMBER_NAME_END.test(text)) count++;
   return count;
 }
 

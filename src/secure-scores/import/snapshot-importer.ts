@@ -27,6 +27,7 @@ interface Pending extends PreparedSnapshot {
 }
 
 const DEFAULT_BATCH = 500;
+const PREPARE_AHEAD = 32;
 const MAX_REJECTIONS_KEPT = 10_000;
 
 /**
@@ -62,7 +63,15 @@ export class SnapshotImporter {
       writing.catch(() => undefined);
     };
     for await (const record of records) {
-      batch.push(this.prepare(record, summary));
+      // A bounded read-ahead: a body waiting its turn on a thread survives young-generation
+      // collections and is promoted, so a whole batch of waiting bodies (12 MB) grew the old
+      // generation, and the RSS, by hundreds of MB. A short window keeps the threads fed.
+      if (batch.length >= PREPARE_AHEAD) await batch[batch.length - PREPARE_AHEAD];
+      const prepared = this.prepare(record, summary);
+      // Awaited in turn; when an earlier one throws first, this one's failure must not become
+      // an unhandled rejection (which ends the process with a stack trace, not a message).
+      prepared.catch(() => undefined);
+      batch.push(prepared);
       if (batch.length >= batchSize) await flush();
     }
     await flush();
