@@ -84,7 +84,7 @@ function sortedCopy(value: unknown, depth: number): unknown {
 
 // The member names last sorted, and their order. A snapshot is mostly a run of control scores
 // with the same members in the same order: comparing names (interned strings) is much cheaper
-// than sorting them again, and halves the cost of the fast path.
+// than sorting them again (a fifth to a half of the fast path's time, measured on snapshots).
 let lastNames: readonly string[] = [];
 let lastSorted: readonly string[] = [];
 

@@ -52,7 +52,7 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
   const canonical = canonicalJson(snapshot.raw);
   const contentSha256 = sha256Hex(canonical);
   // Copied out of zlib's 16 KB output chunk into a buffer of its own size: a view keeps (and a
-  // message to another thread clones) the whole chunk, five times the 3 KB archive.
+  // message to another thread clones) the whole chunk, five times a 3 KB archive.
   const rawGzip = new Uint8Array(gzipSync(canonical, { level: 1 }));
   const controls = snapshot.controlScores;
   // Column names as in the table; arrays as JSON arrays (json_to_recordset makes them SQL arrays).

@@ -48,7 +48,7 @@ const FALL_BACK = Symbol('use the exact parser');
 // escaped NUL, and any run of 16 digits (a number with more than 15 significant digits has one).
 const NEEDS_EXACT_PARSE = /\\u0000|\d(?:\.?\d){15}/;
 // The end of a member name: a quote followed by a colon (JSON whitespace between). An escaped
-// quote before a colon inside a string (`"a\\":b"`) matches too; that only makes the count
+// quote before a colon inside a string (`"a\":b"`) matches too; that only makes the count
 // larger than the members parsed, which sends the body to the exact parser.
 const MEMBER_NAME_END = /"[ \t\n\r]*:/g;
 
