@@ -15,9 +15,10 @@ import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
 import { AssessmentEntity } from './assessment.entity.js';
+import { assessmentRecord } from './assessment-record.js';
 import { renderWorksheet } from './assessment-worksheet.html.js';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto.js';
-import { catalogSubset, loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
+import { loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
 
 export type AssessmentView = Rating & {
   id: string;
@@ -86,23 +87,16 @@ export class AssessmentsService {
       // An insert of a plain entity, not create() and save(): both deep-merge their values, and
       // that merge drops keys named "__proto__", a control name like any other in controlStates
       // and the catalog subset. The insert sets the generated id and createdAt on `saved`.
-      const saved = Object.assign(new AssessmentEntity(), {
-        clientTenantId,
+      const record = assessmentRecord({
+        inputs,
         snapshotId: inputs.snapshot!.id,
-        tableName: table.name,
-        tableVersion: table.version,
-        tableSha256: table.sha256,
-        asOf,
-        industry: inputs.industry,
-        controlStates: inputs.controlStates,
-        catalogMaxScores: catalogSubset(catalog, snapshot),
+        snapshot,
+        catalog,
         rating,
-        tier: rating.tier,
-        factor: rating.factor,
-        decision: rating.decision,
         portfolioRunId: null,
         createdBy: principal.keyId,
-      } satisfies Partial<AssessmentEntity>);
+      });
+      const saved = Object.assign(new AssessmentEntity(), { ...record, asOf });
       // The entity's relation properties (unset here) do not fit insert()'s value type.
       await manager.insert(AssessmentEntity, saved as QueryDeepPartialEntity<AssessmentEntity>);
       await this.audit.record(manager, principal, {

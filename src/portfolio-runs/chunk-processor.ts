@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { ASSESSMENT_COPY } from '../assessments/assessment-record.js';
 import { loadRatingInputs } from '../assessments/rating-inputs.js';
 import { copyInto } from '../database/copy-text.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
 import { ChunkRater } from './chunk-rater.js';
-import { ASSESSMENT_COPY, type ChunkMember, type Outcome, RATING_FAILED } from './chunk-rating.js';
+import { type ChunkMember, type Outcome, RATING_FAILED } from './chunk-rating.js';
 import type { ChunkHandler, ChunkJob } from './job-queue.js';
 import { summariseRun } from './portfolio-summary.js';
 import { PortfolioRunEntity } from './portfolio-run.entity.js';

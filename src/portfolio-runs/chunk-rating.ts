@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  catalogSubset,
-  type ClientTenantRatingInputs,
-  toRatingSnapshot,
-} from '../assessments/rating-inputs.js';
-import { toStoredRating } from '../assessments/stored-rating.js';
-import { copyTextRow } from '../database/copy-text.js';
+import { assessmentCopyLine, assessmentRecord } from '../assessments/assessment-record.js';
+import { type ClientTenantRatingInputs, toRatingSnapshot } from '../assessments/rating-inputs.js';
 import { compileTable, type CompiledTable, rate } from '../rating/rate.js';
 import type { Rating, WeightingTable } from '../rating/rating.types.js';
 
@@ -60,10 +55,6 @@ export interface Outcome {
 /** The prefix of an outcome's error when rating threw (a bug or an input the core refuses). */
 export const RATING_FAILED = 'rating failed';
 
-export const ASSESSMENT_COPY = `COPY assessments (id, client_tenant_id, snapshot_id, table_name,
-  table_version, table_sha256, as_of, industry, control_states, catalog_max_scores, rating, tier,
-  factor, decision, portfolio_run_id, created_by) FROM STDIN`;
-
 /** Rates every member of a chunk; one that cannot be rated is an outcome with its reason. */
 export function rateChunk(request: ChunkRatingRequest): Outcome[] {
   const table = compiled(request.table);
@@ -88,24 +79,18 @@ export function rateChunk(request: ChunkRatingRequest): Outcome[] {
       const assessment =
         id === null
           ? null
-          : copyTextRow([
+          : assessmentCopyLine(
               id,
-              clientTenantId,
-              snapshot.id,
-              table.name,
-              table.version,
-              table.sha256,
-              run.asOf,
-              inputs.industry,
-              JSON.stringify(inputs.controlStates),
-              JSON.stringify(catalogSubset(catalogMaxScores, ratingSnapshot)),
-              JSON.stringify(toStoredRating(rating)),
-              rating.tier,
-              rating.factor,
-              rating.decision,
-              run.id,
-              createdBy,
-            ]);
+              assessmentRecord({
+                inputs,
+                snapshotId: snapshot.id,
+                snapshot: ratingSnapshot,
+                catalog: catalogMaxScores,
+                rating,
+                portfolioRunId: run.id,
+                createdBy,
+              }),
+            );
       return {
         clientTenantId,
         error: null,
