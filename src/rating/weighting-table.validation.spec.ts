@@ -628,6 +628,62 @@ describe('validateWeightingTable', () => {
     ]);
   });
 
+  it("checks a gate's capTier against the tier names even when a tier is broken elsewhere", () => {
+    const errors = errorsOf(
+      withChange((d) => {
+        d.tiers[0].decision = 'nope';
+        d.gates[0].capTier = 'Q';
+      }),
+    );
+    expect(errors.map((error) => error.pointer)).toEqual(['/tiers/0/decision', '/gates/0/capTier']);
+  });
+
+  it('checks the order of tiers across a tier whose minIndex cannot be read', () => {
+    const errors = errorsOf(
+      withChange((d) => {
+        d.tiers[1].minIndex = 'x';
+        d.tiers[2].minIndex = 90;
+      }),
+    );
+    expect(errors).toEqual([
+      { pointer: '/tiers/1/minIndex', message: expect.any(String) },
+      { pointer: '/tiers/2/minIndex', message: expect.stringContaining('(85)') },
+    ]);
+  });
+
+  it("checks each band's upTo against the one before it, even one out of order", () => {
+    const errors = errorsOf(
+      withChange((d) => {
+        d.modifiers[0].bands = [
+          { upTo: 50, factor: 1 },
+          { upTo: 40, factor: 1 },
+          { upTo: 30, factor: 1 },
+          { factor: 1 },
+        ];
+      }),
+    );
+    expect(errors).toEqual([
+      { pointer: '/modifiers/0/bands/1/upTo', message: expect.stringContaining('(50)') },
+      { pointer: '/modifiers/0/bands/2/upTo', message: expect.stringContaining('(40)') },
+    ]);
+  });
+
+  it('checks both bodies of a modifier that has bands and values', () => {
+    const errors = errorsOf(
+      withChange((d) => {
+        d.modifiers[2].bands = [{ factor: -1 }];
+        d.modifiers[2].values = { Bad: 0 };
+      }),
+    );
+    expect(errors.map((error) => error.pointer)).toEqual([
+      '/modifiers/2',
+      '/modifiers/2/bands',
+      '/modifiers/2/bands/0/factor',
+      '/modifiers/2/values/Bad',
+      '/modifiers/2/values/Bad',
+    ]);
+  });
+
   it('reports a "__proto__" member as an unknown field instead of reading it', () => {
     const doc = JSON.parse('{"__proto__": {"polluted": true}}');
     expect(errorsOf({ ...exampleDocument(), ...doc })).toContainEqual({

@@ -66,12 +66,8 @@ export function validateWeightingTable(doc: unknown): TableValidation {
   const controls = readControls(reader, optional(root, 'controls'));
   const categoryWeights = readCategoryWeights(reader, optional(root, 'categoryWeights'));
   const defaultWeight = readDecimalOr(reader, root, 'defaultWeight', 'nonNegative', '0');
-  const tiers = readTiers(reader, reader.required(root, 'tiers', ''));
-  const gates = readGates(
-    reader,
-    optional(root, 'gates'),
-    tiers?.map((tier) => tier.tier),
-  );
+  const { tiers, names: tierNames } = readTiers(reader, reader.required(root, 'tiers', ''));
+  const gates = readGates(reader, optional(root, 'gates'), tierNames);
   const modifiers = readModifiers(reader, optional(root, 'modifiers'));
   const clamp = readClamp(reader, root);
   const rounding = readRounding(reader, optional(root, 'rounding'));
@@ -249,26 +245,34 @@ function readCategoryWeights(
   return defined && Object.fromEntries(defined);
 }
 
-function readTiers(reader: TableReader, value: unknown): TableTier[] | undefined {
-  if (value === undefined) return undefined;
+interface ReadTiers {
+  tiers: TableTier[] | undefined;
+  /** Every tier's name, when each was read (a tier broken elsewhere still has its name). */
+  names: string[] | undefined;
+}
+
+function readTiers(reader: TableReader, value: unknown): ReadTiers {
+  const unread = { tiers: undefined, names: undefined };
+  if (value === undefined) return unread;
   const items = reader.array(value, '/tiers', 'the list of tiers, best first');
-  if (items === undefined) return undefined;
-  if (items.length === 0) return reader.fail('/tiers', 'must list at least one tier');
+  if (items === undefined) return unread;
+  if (items.length === 0)
+    return { ...unread, tiers: reader.fail('/tiers', 'must list at least one tier') };
   const seen = new Map<string, number>();
   const tiers = items.map((item, i) => readTier(reader, item, i, seen));
+  // Each minIndex against the nearest one before it that could be read: a broken tier between
+  // two readable ones must not hide that they are out of order.
+  let previous: Dec | undefined;
   tiers.forEach((tier, i) => {
-    const previous = tiers[i - 1];
-    if (
-      i > 0 &&
-      tier?.minIndex &&
-      previous?.minIndex &&
-      compareDec(tier.minIndex, previous.minIndex) >= 0
-    ) {
+    const minIndex = tier?.minIndex;
+    if (minIndex === undefined) return;
+    if (previous !== undefined && compareDec(minIndex, previous) >= 0) {
       reader.fail(
         `/tiers/${i}/minIndex`,
-        `must be less than the minIndex of the tier before it (${canonicalText(previous.minIndex)}): tiers are listed best first`,
+        `must be less than the minIndex of the tier before it (${canonicalText(previous)}): tiers are listed best first`,
       );
     }
+    previous = minIndex;
   });
   const last = tiers[tiers.length - 1];
   if (last?.minIndex && !isZero(last.minIndex)) {
@@ -277,10 +281,14 @@ function readTiers(reader: TableReader, value: unknown): TableTier[] | undefined
       `the last tier's minIndex must be exactly 0, got ${canonicalText(last.minIndex)}`,
     );
   }
-  return allDefined(tiers.map((tier) => tier?.tier));
+  return {
+    tiers: allDefined(tiers.map((tier) => tier?.tier)),
+    names: allDefined(tiers.map((tier) => tier?.name)),
+  };
 }
 
 interface ReadTier {
+  name: string | undefined;
   minIndex: Dec | undefined;
   tier: TableTier | undefined;
 }
@@ -311,6 +319,7 @@ function readTier(
     decisionValue === undefined ? 'accept' : reader.decision(decisionValue, `${pointer}/decision`);
   const complete = name !== undefined && minIndex && factor && decision;
   return {
+    name,
     minIndex,
     tier: complete
       ? { tier: name, minIndex: canonicalText(minIndex), factor: canonicalText(factor), decision }
@@ -414,10 +423,12 @@ function readModifierBody(
 ): { bands: ModifierBand[] } | { values: Record<string, string> } | undefined {
   const bands = optional(modifier, 'bands');
   const values = optional(modifier, 'values');
-  if (bands !== undefined && values !== undefined)
-    return reader.fail(pointer, 'must have either bands or values, not both');
   if (bands === undefined && values === undefined)
     return reader.fail(pointer, 'must have bands or values');
+  // With both, each is still checked, so that every violation is listed at once.
+  const both = bands !== undefined && values !== undefined;
+  if (both) reader.fail(pointer, 'must have either bands or values, not both');
+  let body: { bands: ModifierBand[] } | { values: Record<string, string> } | undefined;
   if (bands !== undefined) {
     if (input === 'industry') {
       reader.fail(
@@ -426,13 +437,19 @@ function readModifierBody(
       );
     }
     const read = readBands(reader, bands, `${pointer}/bands`, name);
-    return read && { bands: read };
+    body = read && { bands: read };
   }
-  if (input !== undefined && input !== 'industry') {
-    reader.fail(`${pointer}/values`, `values need the string input industry; ${input} takes bands`);
+  if (values !== undefined) {
+    if (input !== undefined && input !== 'industry') {
+      reader.fail(
+        `${pointer}/values`,
+        `values need the string input industry; ${input} takes bands`,
+      );
+    }
+    const read = readValues(reader, values, `${pointer}/values`);
+    body = read && { values: read };
   }
-  const read = readValues(reader, values, `${pointer}/values`);
-  return read && { values: read };
+  return both ? undefined : body;
 }
 
 function readBands(
@@ -455,8 +472,9 @@ function readBands(
       'reason',
     ]);
     if (band === undefined) return undefined;
-    const upTo = readUpTo(reader, band, bandPointer, i === items.length - 1, previous);
-    previous = upTo ?? undefined;
+    const { upTo, read } = readUpTo(reader, band, bandPointer, i === items.length - 1, previous);
+    // The next band is compared with the nearest upTo that could be read, even one out of order.
+    if (read !== undefined) previous = read;
     const factor = reader.decimal(
       reader.required(band, 'factor', bandPointer),
       `${bandPointer}/factor`,
@@ -488,29 +506,38 @@ function readBands(
   return allDefined(bands);
 }
 
+/** `upTo`: the band's value (null for the catch-all, undefined when wrong), and the decimal read. */
 function readUpTo(
   reader: TableReader,
   band: Json,
   pointer: string,
   last: boolean,
   previous: Dec | undefined,
-): Dec | null | undefined {
+): { upTo: Dec | null | undefined; read: Dec | undefined } {
   const value = optional(band, 'upTo');
   if (last) {
-    return value === undefined
-      ? null
-      : reader.fail(`${pointer}/upTo`, 'the last band is the catch-all and has no upTo');
+    return {
+      upTo:
+        value === undefined
+          ? null
+          : reader.fail(`${pointer}/upTo`, 'the last band is the catch-all and has no upTo'),
+      read: undefined,
+    };
   }
   if (value === undefined)
-    return reader.fail(`${pointer}/upTo`, 'is required (only the last band has no upTo)');
-  const upTo = reader.decimal(value, `${pointer}/upTo`, 'any');
-  if (upTo && previous && compareDec(upTo, previous) <= 0) {
-    return reader.fail(
+    return {
+      upTo: reader.fail(`${pointer}/upTo`, 'is required (only the last band has no upTo)'),
+      read: undefined,
+    };
+  const read = reader.decimal(value, `${pointer}/upTo`, 'any');
+  if (read && previous && compareDec(read, previous) <= 0) {
+    reader.fail(
       `${pointer}/upTo`,
       `must be greater than the upTo of the band before it (${canonicalText(previous)})`,
     );
+    return { upTo: undefined, read };
   }
-  return upTo;
+  return { upTo: read, read };
 }
 
 function readValues(
@@ -527,13 +554,14 @@ function readValues(
   if (map === undefined) return undefined;
   const entries = Object.keys(map).map((slug): [string, string] | undefined => {
     const entryPointer = pointerTo(pointer, slug);
-    if (!SLUG.test(slug))
-      return reader.fail(
+    const slugOk =
+      SLUG.test(slug) ||
+      reader.fail(
         entryPointer,
         `must be a lowercase industry slug ([a-z0-9][a-z0-9-]*), got ${JSON.stringify(slug)}`,
       );
     const factor = reader.decimal(map[slug], entryPointer, 'positive');
-    return factor && [slug, canonicalText(factor)];
+    return slugOk && factor && [slug, canonicalText(factor)];
   });
   const defined = allDefined(entries);
   return defined && Object.fromEntries(defined);
