@@ -77,7 +77,36 @@ describe('parseJsonStrict', () => {
     expect(failure('[12345678901234567891]').code).toBe('number');
   });
 
+  it.each([['1e-400'], ['-1e-400'], ['3e-324'], ['1.23456789e-320']])(
+    'rejects %s, which underflows to 0 or to a subnormal double that loses its digits',
+    (literal) => {
+      const error = failure(`{"n": ${literal}}`);
+      expect([error.code, error.pointer]).toEqual(['number', '/n']);
+    },
+  );
+
+  it.each([['1e-400'], ['-5e-400'], ['1e999']])('rejects the bare number %s', (literal) => {
+    expect(failure(literal).code).toBe('number');
+  });
+
   it.each([
+    ['"\\ud800"', 1],
+    ['"a\\udc00b"', 2],
+    ['"\\uD83Dx"', 1],
+    ['"\\ud83d\\u0041"', 1],
+    ['"\\ude00\\ud83d"', 1],
+  ])('rejects the lone surrogate escape in %s, at its position', (text, position) => {
+    const error = failure(`[${text}]`);
+    expect([error.code, error.position]).toEqual(['syntax', position + 1]);
+    expect(error.message).toContain('lone surrogate');
+  });
+
+  it.each([
+    ['0e-999', 0],
+    ['-0.000e+500', 0],
+    ['5e-324', 5e-324],
+    ['2.2250738585072014e-308', 2.2250738585072014e-308],
+    ['1e-300', 1e-300],
     ['0.30000000000000004', 0.30000000000000004],
     ['9.0', 9],
     ['1E2', 100],
@@ -129,6 +158,15 @@ describe('parseJsonStrict fast path', () => {
     '"n":-0,',
     '"z":[-0,[-0.0],{"m":-0}],',
     '"n":-1e-400,',
+    '"n":1.23456789e-320,',
+    '"n":5e-324,',
+    '"n":0.0e-999,',
+    '"n":1E+400,',
+    '"n":[1,-2.5e-999],',
+    '"s":"\\ud83d\\ude00",',
+    '"s":"\\ud800",',
+    '"s":"a\\udc00b",',
+    '"s":"\\uD83D\\u0041",',
     '"s":"\\u0000",',
     '"s":"a\\":b",',
     '"s\\\\":1,"s\\\\":2,',

@@ -23,10 +23,12 @@ export class JsonInputError extends Error {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-// 15 significant decimal digits always survive a round trip through a double.
+// 15 significant decimal digits always survive a round trip through a double of normal range.
 const SAFE_DIGITS = 15;
+const MIN_NORMAL = 2.2250738585072014e-308;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const CONTROL_CHAR = /[\u0000-\u001f]/;
+const LOW_SURROGATE_ESCAPE = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})$/;
 
 /** A request whose body went through the service's body parsers: its raw text is kept. */
 export interface RequestWithBodyText {
@@ -45,8 +47,12 @@ export function parseJsonExact(text: string, maxDepth = 32): unknown {
 
 const FALL_BACK = Symbol('use the exact parser');
 // Cheap text searches that find every body the native parser would read differently: an
-// escaped NUL, and any run of 16 digits (a number with more than 15 significant digits has one).
-const NEEDS_EXACT_PARSE = /\\u0000|\d(?:\.?\d){15}/;
+// escaped NUL or surrogate (the native parser takes a lone one; the text of a decoded UTF-8
+// body holds no unescaped lone surrogate), any run of 16 digits (a number with more than 15
+// significant digits has one), and a number with a three-digit exponent (every number that
+// overflows, or underflows to 0 or a subnormal double, has one or the other).
+const NEEDS_EXACT_PARSE =
+  /\\u0000|\\u[dD][89a-fA-F]|\d(?:\.?\d){15}|(?:^|[:,[])[ \t\n\r]*-?\d+(?:\.\d+)?[eE][+-]?\d{3}/;
 // The end of a member name: a quote followed by a colon (JSON whitespace between). An escaped
 // quote before a colon inside a string (`"a\":b"`) matches too; that only makes the count
 // larger than the members parsed, which sends the body to the exact parser.
@@ -243,8 +249,23 @@ class Parser {
         const code = parseInt(this.text.slice(i + 2, i + 6), 16);
         // PostgreSQL text and jsonb cannot hold NUL: refuse it here, by position, not as a 500.
         if (code === 0) this.failAt(i, 'syntax', 'The NUL character (\\u0000) is not accepted');
-        out += String.fromCharCode(code);
-        i += 5;
+        if (code >= 0xd800 && code <= 0xdfff) {
+          // A surrogate escape must be a high one followed by a low one (I-JSON, RFC 7493):
+          // a lone one is not Unicode text, and no hash, database or client can keep it.
+          const low = LOW_SURROGATE_ESCAPE.exec(this.text.slice(i + 6, i + 12));
+          if (code > 0xdbff || low === null) {
+            this.failAt(
+              i,
+              'syntax',
+              `A lone surrogate (\\u${this.text.slice(i + 2, i + 6)}) is not Unicode text`,
+            );
+          }
+          out += String.fromCharCode(code, parseInt(low[1], 16));
+          i += 11;
+        } else {
+          out += String.fromCharCode(code);
+          i += 5;
+        }
       } else {
         this.failAt(i, 'syntax', 'Invalid escape sequence in a string');
       }
@@ -263,7 +284,17 @@ class Parser {
     if (!Number.isFinite(value)) {
       this.fail('number', `The number ${literal} is outside the range of a double`, true);
     }
-    if (significantDigits(literal) > SAFE_DIGITS && !sameDecimal(literal, String(value))) {
+    const digits = significantDigits(literal);
+    if (value === 0 && digits > 0) {
+      this.fail(
+        'number',
+        `The number ${literal} is too small for a double (it would read as 0); send it as a decimal string`,
+        true,
+      );
+    }
+    // Below the smallest normal double, fewer than 15 digits survive (subnormal numbers).
+    const inexact = digits > SAFE_DIGITS || Math.abs(value) < MIN_NORMAL;
+    if (inexact && value !== 0 && !sameDecimal(literal, String(value))) {
       this.fail(
         'number',
         `The number ${literal} has more significant digits than can be kept exactly; send it as a decimal string`,
