@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,8 +8,13 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AccessService } from './access/access.service.js';
 import { AppModule } from './app.module.js';
+import { DomainError } from './common/errors/domain-error.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+} from './common/errors/http-framework-errors.js';
 import { parseJsonStrict, type RequestWithBodyText } from './common/json/hardened-json.parser.js';
-import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { createRootLogger, PinoNestLogger, redactQuery } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
@@ -65,11 +71,12 @@ export async function createHttpApp(
   }
   const adapter = new FastifyAdapter({
     loggerInstance: logger.child({ component: 'http' }),
-    // One line per request only at debug: at info, a busy ingest would log more than it stores.
-    logController: new LogController({
-      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
-    }),
+    // Fastify's own request lines log the URL with its query, which may carry a secret
+    // (`?api_key=`): the service logs its own line instead (registerHardenedJson).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     genReqId: (request: { headers: Record<string, unknown> }) =>
       validRequestId(request.headers['x-request-id']) ?? randomUUID(),
     // Drain on shutdown: Fastify's default closes idle keep-alive sockets and lets in-flight
@@ -121,17 +128,13 @@ const DEFERRED_JSON_ROUTES = new Set(['POST /v1/secure-scores']);
 
 function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void {
   fastify.removeAllContentTypeParsers();
-  const parse = (request: RequestWithBodyText & FastifyRequest, body: string | Buffer) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    request.bodyText = text;
-    if (DEFERRED_JSON_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return undefined;
-    return parseJsonStrict(text, config.jsonMaxDepth);
-  };
-  const options = { parseAs: 'string' as const, bodyLimit: config.bodyLimitBytes };
+  const options = { parseAs: 'buffer' as const, bodyLimit: config.bodyLimitBytes };
   for (const type of ['application/json', /^application\/[\w.-]+\+json(?:\s*;|$)/i]) {
     fastify.addContentTypeParser(type, options, (request, body, done) => {
       try {
-        done(null, parse(request, body as unknown as string));
+        const text = bodyText(request, body as unknown as Buffer);
+        const deferred = DEFERRED_JSON_ROUTES.has(`${request.method} ${request.routeOptions.url}`);
+        done(null, deferred ? undefined : parseJsonStrict(text, config.jsonMaxDepth));
       } catch (error) {
         done(error as Error, undefined);
       }
@@ -140,16 +143,67 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
   // Weighting tables may also be sent as YAML (parseYamlBody refuses it on every other route).
   fastify.addContentTypeParser(YAML_CONTENT_TYPES, options, (request, body, done) => {
     try {
-      const text = body as unknown as string;
-      (request as RequestWithBodyText).bodyText = text;
-      done(null, parseYamlBody(request.url, text));
+      done(null, parseYamlBody(request.url, bodyText(request, body as unknown as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
+    }
+  });
+  fastify.addHook('onRequest', async (request) => {
+    // PostgreSQL text cannot hold NUL: a query value or path segment carrying one would reach a
+    // query as a parameter and fail there (500). The body parser refuses it the same way.
+    if (request.url.includes('%00')) {
+      throw new DomainError('bad-request', 'The URL must not contain the NUL character (%00)');
+    }
+  });
+  fastify.addHook('preParsing', async (request) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new DomainError(
+        'unsupported-media-type',
+        `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the body uncompressed`,
+      );
     }
   });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // One line per request, at debug only: at info, a busy ingest would log more than it stores.
+  const debug = config.logLevel === 'debug' || config.logLevel === 'trace';
+  if (debug) {
+    fastify.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        {
+          method: request.method,
+          url: redactQuery(request.url),
+          statusCode: reply.statusCode,
+          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    });
+  }
+}
+
+// JSON is UTF-8 (RFC 8259 §8.1), and YAML tables are read as UTF-8 too.
+const ACCEPTED_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+/**
+ * The body as text, kept on the request (`bodyText`) for Idempotency-Key fingerprints, which a
+ * route hashes only when it needs to. Bytes that are not UTF-8 are refused, not replaced with
+ * U+FFFD: a silently altered name or control would be stored as if it had been sent.
+ */
+function bodyText(request: RequestWithBodyText & FastifyRequest, body: Buffer): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '');
+  if (charset && !ACCEPTED_CHARSETS.has(charset[1].toLowerCase())) {
+    throw new DomainError(
+      'unsupported-media-type',
+      `The body must be UTF-8; charset=${charset[1]} is not accepted`,
+    );
+  }
+  if (!isUtf8(body)) throw new DomainError('bad-request', 'The body is not valid UTF-8 text');
+  const text = body.toString('utf8');
+  request.bodyText = text;
+  return text;
 }
 
 function validRequestId(value: unknown): string | null {

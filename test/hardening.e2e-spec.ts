@@ -1,7 +1,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
+import { pino } from 'pino';
+import { snapshotFor } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -210,5 +213,214 @@ describe('database outages', () => {
       status = (await t.request({ method: 'GET', url: '/health/ready' })).status;
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('input outside a well-formed JSON body', () => {
+  let t: TestApp;
+  let clientTenantId: string;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+    t = await createTestApp({ logLevel: 'debug' }, { logger });
+    const stored = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: snapshotFor('outside-the-body'),
+    });
+    clientTenantId = stored.body.snapshots[0].clientTenantId;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const expectProblem = (
+    response: { status: number; headers: Record<string, unknown>; body: any },
+    status: number,
+  ) => {
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      status,
+      type: expect.stringMatching(/^urn:securescore:problem:/),
+    });
+  };
+
+  it.each([
+    ['POST', '/v1/partners', '{"name":"a\\ud800"}'],
+    ['POST', '/v1/api-keys', '{"name":"a\\udc00b","role":"admin"}'],
+    ['PATCH', '/v1/client-tenants/{id}', '{"name":"x\\ud83d"}'],
+    ['POST', '/v1/control-profiles', '[{"id":"AdminMFAV2","title":"\\ude00"}]'],
+    ['POST', '/v1/weighting-tables', '{"name":"t","description":"\\ud800"}'],
+    ['POST', '/v1/rate', '{"snapshot":{},"table":{"name":"\\ud800"}}'],
+  ] as const)(
+    'answers 400 to a lone surrogate escape on %s %s, and stores nothing',
+    async (method, url, rawBody) => {
+      const before = await t.request({ method: 'GET', url: '/v1/partners' });
+      const response = await t.request({
+        method,
+        url: url.replace('{id}', clientTenantId),
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(response, 400);
+      expect(response.body.detail).toContain('lone surrogate');
+      expect((await t.request({ method: 'GET', url: '/v1/partners' })).body).toEqual(before.body);
+    },
+  );
+
+  it('answers 400 to a Secure Score whose control description holds a lone surrogate', async () => {
+    const body = JSON.stringify(snapshotFor('lone-surrogate')).replace(
+      '"controlScores":[{',
+      '"controlScores":[{"description":"x\\udc00y",',
+    );
+    expect(body).toContain('\\udc00');
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      rawBody: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(response, 400);
+    const tenants = await t.request({
+      method: 'GET',
+      url: '/v1/client-tenants?azureTenantId=lone-surrogate',
+    });
+    expect(tenants.body.items).toEqual([]);
+  });
+
+  it('answers 400 to bytes that are not UTF-8 instead of storing U+FFFD', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      rawBody: Buffer.from([...Buffer.from('{"name":"a'), 0xff, 0xfe, 0xc3, ...Buffer.from('"}')]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(response, 400);
+    expect(response.body.detail).toContain('UTF-8');
+  });
+
+  it.each([['application/json; charset=iso-8859-1'], ['application/json;charset="utf-16"']])(
+    'answers 415 to %s',
+    async (contentType) => {
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/partners',
+        rawBody: '{"name":"latin"}',
+        headers: { 'content-type': contentType },
+      });
+      expectProblem(response, 415);
+    },
+  );
+
+  it('answers 415 to a compressed body instead of parsing its bytes', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      rawBody: gzipSync('{"name":"zipped"}'),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expectProblem(response, 415);
+    expect(response.body.detail).toContain('Content-Encoding');
+  });
+
+  it.each([
+    ['/v1/client-tenants?azureTenantId=%00'],
+    ['/v1/client-tenants?industry=a%00b'],
+    ['/v1/weighting-tables/a%00b/versions'],
+  ])('answers 400 to the NUL character in %s', async (url) => {
+    expectProblem(await t.request({ method: 'GET', url }), 400);
+  });
+
+  it.each([
+    ['a byte that is not UTF-8', '/v1/client-tenants/%FF', 400],
+    ['an encoded surrogate', '/v1/client-tenants/%ED%A0%80', 400],
+    ['a 5,000-character id', `/v1/client-tenants/${'x'.repeat(5_000)}`, 414],
+  ])(
+    "answers a URL with %s with a problem document, not Fastify's own JSON",
+    async (_, url, status) => {
+      expectProblem(await t.request({ method: 'GET', url }), status);
+    },
+  );
+
+  it('answers 422 to a null body on a route whose fields are all optional, and changes nothing', async () => {
+    const response = await t.request({
+      method: 'PATCH',
+      url: `/v1/client-tenants/${clientTenantId}`,
+      rawBody: 'null',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(response, 422);
+    expect(response.body.errors).toEqual([
+      { pointer: '', message: expect.stringContaining('null') },
+    ]);
+  });
+
+  const cursor = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
+  it.each([
+    ['/v1/client-tenants/{id}/secure-scores', ['1', '00000000-0000-4000-8000-000000000000']],
+    [
+      '/v1/client-tenants/{id}/secure-scores',
+      ['+275760-09-13T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+    ],
+    [
+      '/v1/client-tenants/{id}/secure-scores',
+      ['2024-02-30T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+    ],
+    ['/v1/client-tenants/{id}/assessments', ['1', '00000000-0000-4000-8000-000000000000']],
+    ['/v1/weighting-tables', ['\u0000']],
+    ['/v1/weighting-tables/sme-cyber/versions', ['x', 'y']],
+    ['/v1/weighting-tables/sme-cyber/versions', ['2027-13-01', '1']],
+    ['/v1/client-tenants', ['not-a-uuid']],
+    ['/v1/partners', [1]],
+  ])('answers 422 to a hand-made cursor for %s (%j)', async (url, values) => {
+    const response = await t.request({
+      method: 'GET',
+      url: `${url.replace('{id}', clientTenantId)}?cursor=${cursor(values)}`,
+    });
+    expectProblem(response, 422);
+    expect(response.body.errors).toEqual([{ pointer: '/cursor', message: expect.any(String) }]);
+  });
+
+  it('refuses an API key in the URL, and neither logs it nor echoes it', async () => {
+    const key = t.adminKey;
+    const response = await t.request({
+      method: 'GET',
+      url: `/v1/me?api_key=${key}&x=1`,
+      key: null,
+    });
+    expectProblem(response, 401);
+    expect(response.text).not.toContain(key);
+    expect(response.body.instance).toBe('/v1/me');
+    const logged = logLines.join('');
+    expect(logged).toContain('api_key=[redacted]');
+    expect(logged).not.toContain(key);
+  });
+
+  it('answers malformed HTTP framing and oversized headers on a socket with problem documents', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as net.AddressInfo;
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const framing = await raw(
+      'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}',
+    );
+    expect(framing).toMatch(/^HTTP\/1.1 400 /);
+    expect(framing).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(framing.slice(framing.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      type: 'urn:securescore:problem:bad-request',
+    });
+    const headers = await raw(
+      `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(headers).toMatch(/^HTTP\/1.1 431 /);
+    expect(headers).toContain('urn:securescore:problem:header-fields-too-large');
   });
 });

@@ -144,6 +144,15 @@ describe('weighting tables', () => {
     expect([deleted.status, deleted.text]).toEqual([204, '']);
     expect((await t.request({ method: 'GET', url: versionUrl('draft.1') })).status).toBe(404);
     expect((await t.request({ method: 'DELETE', url: versionUrl('draft.1') })).status).toBe(404);
+    // A version is never reused (spec §1), not even a deleted draft's.
+    const reused = await t.request({
+      method: 'POST',
+      url: BASE,
+      key: keys.actuary.key,
+      body: { ...changed, version: 'draft.1' },
+    });
+    expect(reused.status).toBe(409);
+    expect(reused.body.detail).toContain('never reused');
 
     const audit = await auditActions('draft.1');
     expect(audit.map((row) => row.action)).toEqual([

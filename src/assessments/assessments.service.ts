@@ -140,12 +140,7 @@ export class AssessmentsService {
     query: { limit: number; cursor?: string },
   ): Promise<Page<Record<string, unknown>>> {
     await this.clientTenants.findVisible(principal, clientTenantId);
-    const after = decodeCursor(query.cursor, 2);
-    if (after && (Number.isNaN(Date.parse(after[0])) || !UUID_PATTERN.test(after[1]))) {
-      throw DomainError.validation([
-        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
-      ]);
-    }
+    const after = decodeCursor(query.cursor, ['instant', 'uuid']);
     const rows: {
       id: string;
       snapshot_id: string;

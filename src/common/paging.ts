@@ -38,16 +38,40 @@ export function encodeCursor(...values: string[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity = 1): string[] | null {
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What each value of a cursor may be. A cursor is opaque but not trusted: one built by hand goes
+ * into a query as a parameter, so each value must be of the kind the service put there (an
+ * out-of-range date or a NUL would otherwise reach PostgreSQL and answer 500).
+ */
+const CURSOR_VALUES = {
+  uuid: (value: string) => UUID_PATTERN.test(value),
+  // As toISOString() writes it: a four-digit year, milliseconds, UTC.
+  instant: (value: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    new Date(value).toISOString() === value,
+  date: (value: string) =>
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    new Date(value).toISOString().startsWith(value),
+  text: (value: string) => value.length <= 255 && !value.includes('\u0000'),
+} satisfies Record<string, (value: string) => boolean>;
+
+export type CursorValue = keyof typeof CURSOR_VALUES;
+
+/** The values of a cursor this service issued, of the kinds given; null for the first page. */
+export function decodeCursor(cursor: string | undefined, kinds: CursorValue[]): string[] | null {
   if (cursor === undefined) return null;
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => typeof v === 'string')
+      values.length === kinds.length &&
+      values.every((v, i) => typeof v === 'string' && CURSOR_VALUES[kinds[i]](v))
     ) {
-      return values;
+      return values as string[];
     }
   } catch {
     // falls through to the validation error below
@@ -57,18 +81,9 @@ export function decodeCursor(cursor: string | undefined, arity = 1): string[] | 
   ]);
 }
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The id after which an id-ordered page starts, or null for the first page. */
 export function decodeIdCursor(cursor: string | undefined): string | null {
-  const values = decodeCursor(cursor);
-  if (values === null) return null;
-  if (!UUID_PATTERN.test(values[0])) {
-    throw DomainError.validation([
-      { pointer: '/cursor', message: 'The cursor is not one this service issued' },
-    ]);
-  }
-  return values[0];
+  return decodeCursor(cursor, ['uuid'])?.[0] ?? null;
 }
 
 /** Cuts a `limit + 1` query result into a page, with the cursor taken from the last item kept. */

@@ -13,7 +13,10 @@ import { ClientTenantControlStateEntity } from '../secure-scores/catalog/client-
 import { ControlProfileHistoryEntity } from '../secure-scores/catalog/control-profile-history.entity.js';
 import { ControlProfileEntity } from '../secure-scores/catalog/control-profile.entity.js';
 import { SecureScoreSnapshotEntity } from '../secure-scores/secure-score-snapshot.entity.js';
-import { WeightingTableVersionEntity } from '../weighting-tables/weighting-table-version.entity.js';
+import {
+  WeightingTableVersionEntity,
+  WeightingTableVersionNameEntity,
+} from '../weighting-tables/weighting-table-version.entity.js';
 
 /** Every entity, listed once for the app, the CLI and the drift check. */
 export const ENTITIES = [
@@ -33,4 +36,5 @@ export const ENTITIES = [
   PortfolioRunResultEntity,
   PortfolioRunLackingControlEntity,
   WeightingTableVersionEntity,
+  WeightingTableVersionNameEntity,
 ];

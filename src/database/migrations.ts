@@ -7,6 +7,8 @@ import { SnapshotArchiveStorage1764367200000 } from '../../migrations/1764367200
 import { AssessmentDocumentsAsJson1764370800000 } from '../../migrations/1764370800000-AssessmentDocumentsAsJson.js';
 import { Lz4Compression1764374400000 } from '../../migrations/1764374400000-Lz4Compression.js';
 import { LackingControlCounts1764378000000 } from '../../migrations/1764378000000-LackingControlCounts.js';
+import { IdempotentResponsesAsJson1764381600000 } from '../../migrations/1764381600000-IdempotentResponsesAsJson.js';
+import { WeightingTableVersionNames1764385200000 } from '../../migrations/1764385200000-WeightingTableVersionNames.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   AssessmentDocumentsAsJson1764370800000,
   Lz4Compression1764374400000,
   LackingControlCounts1764378000000,
+  IdempotentResponsesAsJson1764381600000,
+  WeightingTableVersionNames1764385200000,
 ];

@@ -189,12 +189,7 @@ export class PortfolioRunsService {
     query: { limit: number; cursor?: string },
   ): Promise<Page<Record<string, unknown>>> {
     await this.find(id);
-    const after = decodeCursor(query.cursor);
-    if (after && !UUID_PATTERN.test(after[0])) {
-      throw DomainError.validation([
-        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
-      ]);
-    }
+    const after = decodeCursor(query.cursor, ['uuid']);
     const rows = await this.dataSource.query(
       `${RESULTS_SQL} AND ($2::uuid IS NULL OR r.client_tenant_id > $2) ORDER BY r.client_tenant_id LIMIT $3`,
       [id, after?.[0] ?? null, query.limit + 1],

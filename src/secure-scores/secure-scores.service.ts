@@ -5,7 +5,7 @@ import type { Principal } from '../access/roles.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
-import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import { decodeCursor, Page, toPage } from '../common/paging.js';
 import { toJsonInputError } from './preparation/snapshot-preparation.js';
 import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
 import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
@@ -87,12 +87,7 @@ export class SecureScoresService {
     query: { limit: number; cursor?: string; includeControls: boolean },
   ): Promise<Page<Record<string, unknown>>> {
     await this.clientTenants.findVisible(principal, clientTenantId);
-    const after = decodeCursor(query.cursor, 2);
-    if (after && (Number.isNaN(Date.parse(after[0])) || !UUID_PATTERN.test(after[1]))) {
-      throw DomainError.validation([
-        { pointer: '/cursor', message: 'The cursor is not one this service issued' },
-      ]);
-    }
+    const after = decodeCursor(query.cursor, ['instant', 'uuid']);
     const qb = this.dataSource
       .getRepository(SecureScoreSnapshotEntity)
       .createQueryBuilder('s')

@@ -62,3 +62,19 @@ export class WeightingTableVersionEntity {
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
 }
+
+/**
+ * Every name and version ever created, drafts deleted since included: creation inserts here
+ * first, so a version is never reused for another document (rating-spec §1). Append-only.
+ */
+@Entity('weighting_table_version_names')
+export class WeightingTableVersionNameEntity {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'weighting_table_version_names_pkey' })
+  name: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'weighting_table_version_names_pkey' })
+  version: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

@@ -39,6 +39,21 @@ export class WeightingTablesService {
     const { name, version } = checked.table;
     try {
       return await this.dataSource.transaction(async (manager) => {
+        // The ledger first: a name and version once created, even as a deleted draft, is taken.
+        const claimed: unknown[] = await manager.query(
+          `INSERT INTO weighting_table_version_names (name, version) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING RETURNING name`,
+          [name, version],
+        );
+        if (claimed.length === 0) {
+          const exists = await manager.existsBy(WeightingTableVersionEntity, { name, version });
+          throw new DomainError(
+            'conflict',
+            exists
+              ? `Weighting table ${name} version ${version} already exists`
+              : `Weighting table ${name} version ${version} was created before and deleted as a draft; a version is never reused, so give this document another version`,
+          );
+        }
         await manager.insert(WeightingTableVersionEntity, {
           name,
           version,
@@ -158,7 +173,7 @@ export class WeightingTablesService {
 
   /** Table names with their versions, by name. */
   async listNames(query: PageQuery): Promise<Page<TableNameView>> {
-    const after = decodeCursor(query.cursor)?.[0] ?? null;
+    const after = decodeCursor(query.cursor, ['text'])?.[0] ?? null;
     const names: { name: string }[] = await this.dataSource.query(
       `SELECT DISTINCT name FROM weighting_table_versions
        WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2`,
@@ -184,7 +199,7 @@ export class WeightingTablesService {
   /** The versions of one name, by effective date then version. */
   async listVersions(name: string, query: PageQuery): Promise<Page<TableVersionSummary>> {
     assertAddressable(name);
-    const after = decodeCursor(query.cursor, 2);
+    const after = decodeCursor(query.cursor, ['date', 'text']);
     const qb = this.dataSource
       .getRepository(WeightingTableVersionEntity)
       .createQueryBuilder('v')

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import { createHttpApp } from '../../src/app.factory.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
@@ -31,7 +32,10 @@ export interface TestResponse {
 }
 
 /** The real application on its own fresh database, driven in-process through Fastify's inject. */
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<AppConfig> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig(
@@ -47,7 +51,10 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
       databaseUrl,
     },
   );
-  const app = await createHttpApp(config, databaseUrl, { skipMigrations: true });
+  const app = await createHttpApp(config, databaseUrl, {
+    skipMigrations: true,
+    logger: options.logger,
+  });
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,

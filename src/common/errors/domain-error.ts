@@ -22,6 +22,9 @@ export type DomainErrorCode =
   | 'unprocessable'
   | 'payload-too-large'
   | 'unsupported-media-type'
+  | 'uri-too-long'
+  | 'header-fields-too-large'
+  | 'request-timeout'
   | 'rate-limited'
   | 'database-unavailable'
   | 'internal';
@@ -69,6 +72,12 @@ export function problemStatus(code: DomainErrorCode): number {
       return 413;
     case 'unsupported-media-type':
       return 415;
+    case 'uri-too-long':
+      return 414;
+    case 'header-fields-too-large':
+      return 431;
+    case 'request-timeout':
+      return 408;
     case 'validation-failed':
     case 'idempotency-key-reused':
     case 'no-table-in-force':
@@ -100,6 +109,9 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   unprocessable: 'The request cannot be processed',
   'payload-too-large': 'The body is larger than the limit',
   'unsupported-media-type': 'The body must be JSON',
+  'uri-too-long': 'The URL is longer than the limit',
+  'header-fields-too-large': 'The request headers are larger than the limit',
+  'request-timeout': 'The request took too long to arrive',
   'rate-limited': 'Too many requests',
   'database-unavailable': 'The database is unavailable; retry shortly',
   internal: 'Internal error',

@@ -35,21 +35,39 @@ export class ProblemFilter implements ExceptionFilter {
     if (error.code === 'internal') {
       this.logger.error({ err: loggable(exception), requestId: request.id }, 'Unhandled error');
     }
-    const status = problemStatus(error.code);
-    const problem: ProblemDocument = {
-      type: PROBLEM_TYPE_BASE + error.code,
-      title: PROBLEM_TITLES[error.code],
-      status,
-      detail: error.message,
-      instance: request.url,
-      requestId: request.id,
-      ...error.extensions,
-    };
-    if (error.errors.length > 0) problem.errors = error.errors;
+    const problem = problemDocument(error, request.url, request.id);
+    const { status } = problem;
     if (status === 503 || status === 429) void reply.header('retry-after', '1');
     if (status === 413) void reply.header('connection', 'close');
     void reply.status(status).type('application/problem+json').send(problem);
   }
+}
+
+/**
+ * The RFC 9457 document of an error. `instance` is the path without its query string: a query
+ * can carry a secret (`?api_key=` is refused, but must not be echoed either).
+ */
+export function problemDocument(
+  error: DomainError,
+  url: string,
+  requestId?: string,
+): ProblemDocument {
+  const problem: ProblemDocument = {
+    type: PROBLEM_TYPE_BASE + error.code,
+    title: PROBLEM_TITLES[error.code],
+    status: problemStatus(error.code),
+    detail: error.message,
+    instance: pathOf(url),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...error.extensions,
+  };
+  if (error.errors.length > 0) problem.errors = error.errors;
+  return problem;
+}
+
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 export function toDomainError(exception: unknown): DomainError {

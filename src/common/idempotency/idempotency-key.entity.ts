@@ -16,7 +16,8 @@ export class IdempotencyKeyEntity {
   @Column({ type: 'integer' })
   status: number;
 
-  @Column({ type: 'jsonb' })
+  /** json, not jsonb: a replay is the first response byte for byte (jsonb re-orders members). */
+  @Column({ type: 'json' })
   response: unknown;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -24,6 +24,15 @@ export function createRootLogger(level: LogLevel): Logger {
   });
 }
 
+// Query parameters whose value may be a credential: replaced in every URL the service logs.
+const SECRET_QUERY_VALUE =
+  /([?&][^=&#]*(?:key|token|secret|password|signature|auth)[^=&#]*=)[^&#]*/gi;
+
+/** A URL as it may be logged: the value of every credential-like query parameter redacted. */
+export function redactQuery(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_QUERY_VALUE, '$1[redacted]') : url;
+}
+
 /** Routes Nest's `Logger` calls into pino, keeping structured fields (`{clientTenantId, runId}`). */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}

@@ -1,0 +1,61 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorCode } from './domain-error.js';
+import { problemDocument } from './problem.filter.js';
+
+/**
+ * Problem documents for the errors that never reach Nest's exception filter: the ones Fastify
+ * answers while routing (`frameworkErrors`: a URL that is not valid percent-encoded UTF-8, a path
+ * parameter over the length limit) and the ones Node's HTTP parser raises before there is a
+ * request at all (`clientErrorHandler`: malformed framing, oversized headers, a slow sender).
+ * Fastify's own answers to these are `application/json` in a shape of its own.
+ */
+export function frameworkErrorHandler(
+  error: Error & { code?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const problem = problemDocument(frameworkError(error), request.raw.url ?? '/', request.id);
+  void reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+const FRAMEWORK_ERRORS: Record<string, [DomainErrorCode, string]> = {
+  FST_ERR_MAX_PARAM_LENGTH: ['uri-too-long', 'A path segment of the URL is longer than the limit'],
+  FST_ERR_BAD_URL: ['bad-request', 'The URL is not valid percent-encoded UTF-8'],
+};
+
+function frameworkError(error: Error & { code?: string }): DomainError {
+  const [code, detail] = FRAMEWORK_ERRORS[error.code ?? ''] ?? [
+    'bad-request',
+    'The request cannot be routed',
+  ];
+  return new DomainError(code, detail);
+}
+
+const CLIENT_ERRORS: Record<string, [DomainErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: ['header-fields-too-large', 'The request headers are larger than the limit'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['request-timeout', 'The request did not arrive within the time limit'],
+};
+
+/** Answers a request Node's HTTP parser refused, then closes the connection (its framing is lost). */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    'bad-request',
+    'The request is not well-formed HTTP/1.1',
+  ];
+  const problem = problemDocument(new DomainError(code, detail), '/');
+  delete problem.instance; // there is no request, so no URL to name
+  const body = JSON.stringify(problem);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
