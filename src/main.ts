@@ -4,10 +4,19 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 import { createRootLogger } from './common/logging/logger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 
+/** `--role api|worker|all` (or `--role=...`) on the command line wins over ROLE. */
+function roleArgument(args: string[]): { ROLE?: string } {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--role') return { ROLE: args[i + 1] ?? '' };
+    if (args[i].startsWith('--role=')) return { ROLE: args[i].slice('--role='.length) };
+  }
+  return {};
+}
+
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig({ ...process.env, ...roleArgument(process.argv.slice(2)) });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -158,3 +158,57 @@ describe('access: partners, API keys and the global guard', () => {
     }
   });
 });
+
+describe('access: rate limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ authFailuresPerMinute: 5, rateLimitPerSecond: 2, rateLimitBurst: 5 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const me = (key: string, remoteAddress = '127.0.0.1') =>
+    t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      remoteAddress,
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+  it('answers 429 with Retry-After to an address after its failed authentications, before looking at keys', async () => {
+    const wrong = 'ssk_00000000_' + 'A'.repeat(43);
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push((await me(wrong, '10.0.0.1')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    // Blocked before the key is read: a valid key from that address gets the same 429.
+    const blocked = await me(t.adminKey, '10.0.0.1');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(blocked.json()).toMatchObject({ type: 'urn:securescore:problem:rate-limited' });
+    // Another address, and a 401 names its scheme.
+    const other = await me(wrong, '10.0.0.2');
+    expect([other.statusCode, other.headers['www-authenticate']]).toEqual([
+      401,
+      'Bearer realm="securescore"',
+    ]);
+  });
+
+  it("limits each key to its rate with a burst, without touching another key's", async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'quiet', role: 'underwriter' }),
+    });
+    const quiet = created.json().key as string;
+    const noisy = await Promise.all(Array.from({ length: 12 }, () => me(t.adminKey, '10.0.1.1')));
+    const limited = noisy.filter((r) => r.statusCode === 429);
+    // The burst of 5 (one token went to creating the key above) and whatever refilled meanwhile.
+    expect(limited.length).toBeGreaterThanOrEqual(5);
+    expect(noisy.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(3);
+    expect(limited[0].headers['retry-after']).toBe('1');
+    expect((await me(quiet, '10.0.1.1')).statusCode).toBe(200);
+  });
+});

@@ -149,6 +149,27 @@ describe('assessments', () => {
     expect(noTable.status).toBe(422);
   });
 
+  it.each([
+    ['2024-01-20T00:00:00'],
+    ['2024-01-20T00:00'],
+    ['2024-01-20'],
+    ['10000-01-01T00:00:00Z'],
+  ])(
+    'answers 422 to an asOf without a time zone or outside the years 1 to 9999: %s',
+    async (asOf) => {
+      // Without a zone, the instant would depend on the server's time zone (TZ).
+      const response = await t.request({
+        method: 'POST',
+        url: `/v1/client-tenants/${tenantId}/assessments`,
+        body: { asOf, table: { name: 'sme-cyber' } },
+      });
+      expect(response.status).toBe(422);
+      expect(response.body.errors).toEqual([
+        { pointer: '/asOf', message: expect.stringContaining('time zone') },
+      ]);
+    },
+  );
+
   it('hides assessments from other partners (404)', async () => {
     for (const request of [
       { method: 'GET' as const, url: `/v1/assessments/${assessmentId}` },

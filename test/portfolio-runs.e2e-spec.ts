@@ -243,6 +243,7 @@ describe('portfolio runs', () => {
       { table: { name: 'Bad Name' } },
       { table: { name: 'sme-cyber' }, compareTo: { runId: 'x' } },
       { table: { name: 'nope' } },
+      { table: { name: 'sme-cyber' }, asOf: '2024-01-20T00:00:00' },
     ]) {
       const response = await t.request({ method: 'POST', url: '/v1/portfolio-runs', body });
       expect(response.status).toBe(422);

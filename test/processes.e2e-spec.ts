@@ -108,10 +108,17 @@ describe('the server process', () => {
     [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE'],
     [{ BODY_LIMIT_BYTES: '-5' }, 'BODY_LIMIT_BYTES'],
     [{ BOOTSTRAP_API_KEY: 'short' }, 'BOOTSTRAP_API_KEY'],
+    // It would start, and never authenticate: a bearer token has no spaces.
+    [{ BOOTSTRAP_API_KEY: 'my bootstrap key with spaces 12345' }, 'BOOTSTRAP_API_KEY'],
+    [{ BOOTSTRAP_API_KEY: 'k'.repeat(300) }, 'BOOTSTRAP_API_KEY'],
+    [{ HOST: '999.999.1.1' }, 'HOST'],
+    [{ RATE_LIMIT_PER_SECOND: 'lots' }, 'RATE_LIMIT_PER_SECOND'],
+    [{ ROLE: 'api', argv: '--role=cook' }, 'ROLE'],
   ])('refuses to start with %j, naming the setting', async (env, name) => {
     const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, ...env },
+    const { argv, ...settings } = env as Record<string, string>;
+    const result = spawnSync(process.execPath, ['dist/src/main.js', ...(argv ? [argv] : [])], {
+      env: { ...process.env, ...settings },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -1,24 +1,57 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './access.decorators.js';
 import { AccessService } from './access.service.js';
 import type { Principal, Role } from './roles.js';
+import { TokenBuckets } from './token-buckets.js';
 
-/** Global: closes every route not marked `@Public()`, then checks `@Roles(...)`. */
+/**
+ * Global: closes every route not marked `@Public()`, then checks `@Roles(...)`. Two limits, per
+ * process: failed authentications per client address (a brute force gets 429 before any key
+ * is looked at, so a 429 says nothing about which keys exist), and requests per API key (one
+ * partner's flood cannot take the capacity another partner's requests need).
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
+  private readonly failures: TokenBuckets | null;
+  private readonly requests: TokenBuckets | null;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly access: AccessService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const perMinute = config.authFailuresPerMinute;
+    this.failures = perMinute > 0 ? new TokenBuckets(perMinute / 60, perMinute) : null;
+    this.requests =
+      config.rateLimitPerSecond > 0
+        ? new TokenBuckets(config.rateLimitPerSecond, config.rateLimitBurst)
+        : null;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const principal = await this.access.authenticate(bearerToken(request.headers.authorization));
+    const blocked = this.failures?.peek(request.ip) ?? 0;
+    if (blocked > 0) {
+      throw rateLimited(blocked, 'Too many failed authentications from this address');
+    }
+    let principal: Principal;
+    try {
+      principal = await this.access.authenticate(bearerToken(request.headers.authorization));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'unauthenticated') {
+        this.failures?.take(request.ip);
+      }
+      throw error;
+    }
+    const wait = this.requests?.take(principal.keyId) ?? 0;
+    if (wait > 0) throw rateLimited(wait, 'This API key is over its request rate');
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles && !roles.includes(principal.role)) {
       throw new DomainError('forbidden', `This route needs one of the roles: ${roles.join(', ')}`);
@@ -26,6 +59,12 @@ export class AccessGuard implements CanActivate {
     request.principal = principal;
     return true;
   }
+}
+
+function rateLimited(seconds: number, detail: string): DomainError {
+  return new DomainError('rate-limited', `${detail}; retry in ${seconds} s`, [], {
+    retryAfter: seconds,
+  });
 }
 
 function bearerToken(header: string | undefined): string | null {

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { looksLikeKey } from '../access/api-key-secret.js';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -31,6 +33,12 @@ export interface AppConfig {
   ingestThreads: number;
   /** Worker threads that rate portfolio-run chunks in a worker process (0: inline). */
   ratingThreads: number;
+  /** Requests per second one API key may make, per process (0: no limit). */
+  rateLimitPerSecond: number;
+  /** Requests one API key may make at once above its rate. */
+  rateLimitBurst: number;
+  /** Failed authentications per minute one client address may make before 429s (0: no limit). */
+  authFailuresPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -76,15 +84,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const bootstrapApiKey = env.BOOTSTRAP_API_KEY?.trim() || null;
-  if (bootstrapApiKey !== null && bootstrapApiKey.length < 24) {
-    problems.push('BOOTSTRAP_API_KEY must be at least 24 characters long');
+  // Kept exactly as given (not trimmed): it must then authenticate as a bearer token does.
+  const bootstrapApiKey = env.BOOTSTRAP_API_KEY || null;
+  if (bootstrapApiKey !== null && !looksLikeKey(bootstrapApiKey)) {
+    problems.push(
+      'BOOTSTRAP_API_KEY must be 24 to 256 visible ASCII characters, without spaces (a bearer token)',
+    );
+  }
+  const host = env.HOST?.trim() || '0.0.0.0';
+  if (!isHost(host)) {
+    problems.push(`HOST must be an IP address or a host name (got "${env.HOST}")`);
   }
   const embeddedPort = env.EMBEDDED_PG_PORT ? int('EMBEDDED_PG_PORT', 0, 1024, 65535) : null;
 
   const config: AppConfig = {
     port: int('PORT', 3000, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host,
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     embeddedPgPort: embeddedPort,
@@ -103,9 +118,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     ingestThreads: int('INGEST_THREADS', defaultThreads(), 0, 64),
     ratingThreads: int('RATING_THREADS', defaultThreads(), 0, 64),
+    rateLimitPerSecond: int('RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
+    rateLimitBurst: int('RATE_LIMIT_BURST', 200, 1, 1_000_000),
+    authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
+}
+
+function isHost(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+  return (
+    value.length <= 253 &&
+    /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/.test(value) &&
+    !/^[\d.]+$/.test(value)
+  );
 }
 
 function isPostgresUrl(value: string): boolean {

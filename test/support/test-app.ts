@@ -46,6 +46,9 @@ export async function createTestApp(
       logLevel: 'silent',
       ingestThreads: 0,
       ratingThreads: 0,
+      // Tests fire hundreds of requests a second with one key; the limits have their own tests.
+      rateLimitPerSecond: 0,
+      authFailuresPerMinute: 0,
       ...overrides,
       bootstrapApiKey: adminKey,
       databaseUrl,

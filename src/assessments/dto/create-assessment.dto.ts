@@ -1,7 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -10,9 +9,10 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { IsInstant } from '../../common/instant.validator.js';
 
 export class TableReferenceDto {
-  @ApiPropertyOptional({ example: 'sme-cyber' })
+  @ApiProperty({ example: 'sme-cyber' })
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be a weighting table name' })
   name: string;
 
@@ -27,9 +27,12 @@ export class TableReferenceDto {
 }
 
 export class CreateAssessmentDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'Default: now' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'With its time zone (Z or ±HH:MM). Default: now',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({

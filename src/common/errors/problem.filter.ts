@@ -37,7 +37,11 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const problem = problemDocument(error, request.url, request.id);
     const { status } = problem;
-    if (status === 503 || status === 429) void reply.header('retry-after', '1');
+    if (status === 503 || status === 429) {
+      const retryAfter = error.extensions.retryAfter;
+      void reply.header('retry-after', typeof retryAfter === 'number' ? String(retryAfter) : '1');
+    }
+    if (status === 401) void reply.header('www-authenticate', 'Bearer realm="securescore"');
     if (status === 413) void reply.header('connection', 'close');
     void reply.status(status).type('application/problem+json').send(problem);
   }

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsUUID,
@@ -11,6 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TableReferenceDto } from '../../assessments/dto/create-assessment.dto.js';
+import { IsInstant } from '../../common/instant.validator.js';
 
 export class PortfolioFilterDto {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -58,9 +58,12 @@ export class CreatePortfolioRunDto {
   @Type(() => TableReferenceDto)
   table: TableReferenceDto;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Default: now' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'With its time zone (Z or ±HH:MM). Default: now',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({ type: PortfolioFilterDto })

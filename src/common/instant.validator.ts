@@ -1,0 +1,28 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { parseInstant } from '../rating/instant.js';
+
+/**
+ * An instant with its time zone (`Z` or `±HH:MM`), as `POST /v1/rate` reads `asOf`. ISO 8601
+ * also allows a local time without a zone, which `new Date()` reads in the server's own time
+ * zone: the same request would rate as of another day on a server in Tokyo than in London.
+ */
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isInstant(value),
+        defaultMessage: () =>
+          '$property must be an ISO-8601 date-time with a time zone, e.g. 2026-05-22T00:00:00Z',
+      },
+    },
+    options,
+  );
+}
+
+function isInstant(text: string): boolean {
+  if (parseInstant(text) === null) return false;
+  // Table intervals are calendar dates of years 1 to 9999; so is asOf, once in UTC.
+  const year = new Date(text).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
