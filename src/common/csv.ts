@@ -5,8 +5,12 @@ export function csvLine(values: readonly unknown[]): string {
 
 function csvField(value: unknown): string {
   const text = csvText(value);
-  // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  // A leading =, +, - or @ would be run as a formula by spreadsheet programs (OWASP CSV
+  // injection); only a plain number such as -0.25 is left as it is (`-1+HYPERLINK(...)` is not).
+  const safe =
+    /^[=+\-@\t\r]/.test(text) && !/^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text)
+      ? `'${text}`
+      : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -84,6 +84,12 @@ describe('parseWeightingTableYaml', () => {
     ['a mapping key', '? [a, b]\n: c', 'key'],
     ['an unknown tag', 'x: !money 5', 'tag'],
     ['deep nesting', `x: ${'['.repeat(70)}${']'.repeat(70)}`, 'nesting'],
+    // Deep enough to overflow the YAML library's own recursion, inside a 1 MB body.
+    [
+      'nesting that overflows the parser',
+      `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      'nesting',
+    ],
   ])('refuses %s with a WeightingTableYamlError', (_, text, message) => {
     expect(() => parseWeightingTableYaml(text)).toThrow(WeightingTableYamlError);
     expect(() => parseWeightingTableYaml(text)).toThrow(

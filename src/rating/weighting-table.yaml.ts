@@ -35,6 +35,11 @@ export function parseWeightingTableYaml(text: string): unknown {
     merge: false,
   });
   const problem = doc.errors[0] ?? doc.warnings[0];
+  // The parser recurses into flow collections (`[[[[...`): a deep one overflows the stack, which
+  // it reports as an error of the document, before toPlain could count the depth.
+  if (problem?.message.includes('Maximum call stack size exceeded')) {
+    throw new WeightingTableYamlError(`nesting deeper than ${MAX_DEPTH} levels`);
+  }
   if (problem !== undefined) {
     const at = problem.linePos?.[0];
     // The first line names the problem and its place; the rest is a source excerpt.
