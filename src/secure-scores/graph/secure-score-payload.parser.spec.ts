@@ -186,6 +186,11 @@ describe('parseSecureScorePayload on the real payloads', () => {
     expect(parsed.averageComparativeScores[0]).toMatchObject({ newAverage: '12' });
   });
 
+  it('accepts a createdDateTime a minute ahead of this clock (Graph and server clocks differ)', () => {
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    expect(snapshots({ ...heimdall(), createdDateTime: soon })[0].createdDateTime).toBe(soon);
+  });
+
   it('normalises a createdDateTime with an offset or fraction to UTC milliseconds', () => {
     const at = (createdDateTime: string) =>
       snapshots({ ...heimdall(), createdDateTime })[0].createdDateTime;
@@ -245,6 +250,12 @@ describe('parseSecureScorePayload violations of one snapshot', () => {
       ['/createdDateTime'],
     ],
     ['placeholder 0001', (s) => (s.createdDateTime = '0001-01-01T00:00:00Z'), ['/createdDateTime']],
+    [
+      'more than 5 minutes in the future',
+      (s) => (s.createdDateTime = new Date(Date.now() + 6 * 60_000).toISOString()),
+      ['/createdDateTime'],
+    ],
+    ['a 2099 date', (s) => (s.createdDateTime = '2099-01-01T00:00:00Z'), ['/createdDateTime']],
     ['epoch millis', (s) => (s.createdDateTime = 1704067200000), ['/createdDateTime']],
     [
       'a 65-character date',

@@ -70,6 +70,7 @@ const SNAPSHOT_KEYS = [...GRAPH_KEYS, ...REPORT_2017_KEYS, 'controlScores'];
 const ERROR_WRAPPER_KEYS = ['PSError', 'error', 'Error'];
 // Secure Score started in 2016; earlier dates are placeholders such as 0001-01-01.
 const EARLIEST_SNAPSHOT = Date.UTC(2016, 0, 1);
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /**
  * The member holding an error that a collector or Graph sent in place of Secure Score data
@@ -164,8 +165,14 @@ function checkCreated(
         : 'must be an ISO-8601 date-time with seconds and a time zone (Z or ±hh:mm) on a real calendar day, e.g. 2026-05-22T00:00:00Z',
     );
   }
-  if (Date.parse(iso) < EARLIEST_SNAPSHOT) {
+  const at = Date.parse(iso);
+  if (at < EARLIEST_SNAPSHOT) {
     return issues.add(pointer, 'must not be before 2016-01-01 (Secure Score did not exist yet)');
+  }
+  // A snapshot from the future would become the latest state and outrank every real one; a
+  // few minutes of clock difference between Graph and this server are allowed.
+  if (at > Date.now() + FUTURE_TOLERANCE_MS) {
+    return issues.add(pointer, 'must not be in the future (more than 5 minutes after now)');
   }
   return iso;
 }
