@@ -454,6 +454,47 @@ describe('Secure Score ingestion', () => {
     expect([heimdall.status, heimdall.body.profiles]).toEqual([200, 200]);
   });
 
+  it("keeps a partner's control profiles out of the shared catalog, in its history, with an audit row", async () => {
+    const maxScoreOf = async () =>
+      (await db.query(`SELECT max_score FROM control_profiles WHERE control_name = 'AdminMFAV2'`))
+        .rows[0].max_score as string;
+    const before = await maxScoreOf();
+    const audits = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) FROM audit_log WHERE action = 'control-profiles.ingested'`,
+          )
+        ).rows[0].count,
+      );
+    const auditsBefore = await audits();
+    // A partner could otherwise move every other partner's ratings through the catalog maxScore.
+    const pushed = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      key: partnerKeys.a,
+      body: [{ id: 'AdminMFAV2', title: 'Require MFA for admins', maxScore: 1000 }],
+    });
+    expect(pushed.status).toBe(200);
+    expect(pushed.body).toMatchObject({ profiles: 1, catalogUpdated: false });
+    expect(await maxScoreOf()).toBe(before);
+    const history = await db.query(
+      `SELECT source FROM control_profile_history WHERE control_name = 'AdminMFAV2' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(history.rows).toEqual([{ source: `partner:${partnerKeys.aId}` }]);
+    // An insurer key moves it; a later profile without a maxScore keeps the last known one.
+    const insurer = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [{ id: 'AdminMFAV2', maxScore: 12 }],
+    });
+    expect(insurer.body).toMatchObject({ catalogUpdated: true });
+    expect(await maxScoreOf()).toBe('12');
+    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [{ id: 'AdminMFAV2' }] });
+    expect(await maxScoreOf()).toBe('12');
+    expect(await audits()).toBe(auditsBefore + 3);
+  });
+
   it('never answers 5xx to fuzzed payloads, and stores nothing it rejects', async () => {
     const base = snapshotFor('fuzz-tenant');
     const fields = Object.keys(base);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../access/roles.js';
+import { AuditService } from '../../audit/audit.service.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { textArrayLiteral } from '../../common/pg-array.js';
 import {
@@ -14,6 +15,8 @@ const CATALOG_CACHE_MS = 5_000;
 
 export interface ControlProfilesResult {
   profiles: number;
+  /** False for a partner key's push: kept in the history, not applied to the shared catalog. */
+  catalogUpdated: boolean;
   controlStates: number;
   clientTenants: number;
 }
@@ -22,7 +25,10 @@ export interface ControlProfilesResult {
 export class ControlCatalogService {
   private cache: { at: number; maxScores: ReadonlyMap<string, string> } | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /** control name -> the latest known maxScore, as decimal text. */
   async maxScores(): Promise<ReadonlyMap<string, string>> {
@@ -38,18 +44,31 @@ export class ControlCatalogService {
   /**
    * Profiles update the catalog (latest received wins, every version kept in the history); a
    * profile that names its client tenant also records that client tenant's control state.
-   * One transaction, one statement per step.
+   * The catalog is shared by every partner's ratings (a control without a percentage of its own
+   * is rated against the catalog maxScore), so only insurer keys move it: a partner's profiles
+   * are kept in the history under the partner's name, and its client tenants' states recorded.
+   * One transaction, one statement per step, one audit row.
    */
   async ingestProfiles(principal: Principal, body: unknown): Promise<ControlProfilesResult> {
     const parsed = parseControlProfilesPayload(body);
     if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The control profiles are invalid');
     const profiles = parsed.profiles;
+    const catalogUpdated = principal.role !== 'partner';
+    const source = catalogUpdated ? 'ingested' : `partner:${principal.partnerId}`;
     const result = await this.dataSource.transaction(async (manager) => {
-      await upsertCatalog(manager, profiles);
+      if (catalogUpdated) await upsertCatalog(manager, profiles);
+      await recordHistory(manager, profiles, source);
       const states = await this.recordStates(manager, principal, profiles);
-      return { profiles: profiles.length, ...states };
+      const outcome = { profiles: profiles.length, catalogUpdated, ...states };
+      await this.audit.record(manager, principal, {
+        action: 'control-profiles.ingested',
+        entityType: 'control-catalog',
+        entityId: 'control-profiles',
+        details: { ...outcome, controls: profiles.slice(0, 100).map((p) => p.id) },
+      });
+      return outcome;
     });
-    this.cache = null;
+    if (catalogUpdated) this.cache = null;
     return result;
   }
 
@@ -116,7 +135,9 @@ async function upsertCatalog(
             user_impact, implementation_cost, threats, deprecated)
      ON CONFLICT (control_name) DO UPDATE SET title = EXCLUDED.title,
        control_category = EXCLUDED.control_category, service = EXCLUDED.service,
-       tier = EXCLUDED.tier, max_score = EXCLUDED.max_score, rank = EXCLUDED.rank,
+       tier = EXCLUDED.tier, rank = EXCLUDED.rank,
+       -- The latest known maxScore: a profile without one does not erase it.
+       max_score = COALESCE(EXCLUDED.max_score, control_profiles.max_score),
        action_type = EXCLUDED.action_type, user_impact = EXCLUDED.user_impact,
        implementation_cost = EXCLUDED.implementation_cost, threats = EXCLUDED.threats,
        deprecated = EXCLUDED.deprecated, source = 'ingested', updated_at = now()`,
@@ -135,11 +156,19 @@ async function upsertCatalog(
       column((p) => p.deprecated),
     ],
   );
+}
+
+async function recordHistory(
+  manager: EntityManager,
+  profiles: NormalizedControlProfile[],
+  source: string,
+): Promise<void> {
+  const unique = [...new Map(profiles.map((p) => [p.id, p])).values()];
   await manager.query(
     // The normalised id, not the raw `id`: a 2018 beta profile names its control in `title`.
     // One jsonb document, not a jsonb[] parameter (pg would escape every profile into a literal).
     `INSERT INTO control_profile_history (control_name, source, profile)
-     SELECT e->>'controlName', 'ingested', e->'profile' FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(unique.map((p) => ({ controlName: p.id, profile: p.raw })))],
+     SELECT e->>'controlName', $2, e->'profile' FROM jsonb_array_elements($1::jsonb) AS e`,
+    [JSON.stringify(unique.map((p) => ({ controlName: p.id, profile: p.raw }))), source],
   );
 }
