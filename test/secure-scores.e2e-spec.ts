@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { SYSTEM_PRINCIPAL } from '../src/access/roles.js';
 import { prepareSecureScoreBody } from '../src/secure-scores/preparation/snapshot-preparation.js';
 import { writeSnapshots } from '../src/secure-scores/snapshot-writer.js';
 import { fixture, fixtureText, snapshotFor } from './support/fixtures.js';
@@ -101,6 +102,50 @@ describe('Secure Score ingestion', () => {
     expect(stored).toContain(response.body.existingSnapshotId);
     expect(response.body.errors[0].pointer).toBe('/value/0/createdDateTime');
     expect(await count()).toBe(before);
+  });
+
+  it('writes one audit row per request that stores snapshots, none for duplicates or rejections', async () => {
+    const audits = async () =>
+      (
+        await db.query(
+          `SELECT actor_key_id, actor_partner_id, client_tenant_id, details FROM audit_log
+           WHERE action = 'secure-scores.stored' ORDER BY id`,
+        )
+      ).rows;
+    const before = (await audits()).length;
+    const partner = await t.request({ method: 'POST', url: '/v1/partners', body: { name: 'C' } });
+    const partnerKey = (
+      await t.request({
+        method: 'POST',
+        url: '/v1/api-keys',
+        body: { name: 'C', role: 'partner', partnerId: partner.body.id },
+      })
+    ).body.key as string;
+    const one = await post(snapshotFor('audited-one'), partnerKey);
+    const envelope = await post({
+      value: [snapshotFor('audited-two', '2024-01-01'), snapshotFor('audited-two', '2024-01-02')],
+    });
+    expect([one.status, envelope.status]).toEqual([201, 201]);
+    expect((await post(snapshotFor('audited-one'), partnerKey)).status).toBe(200);
+    expect((await post({ ...snapshotFor('audited-bad'), azureTenantId: '' })).status).toBe(422);
+    const rows = (await audits()).slice(before);
+    expect(rows).toEqual([
+      {
+        actor_key_id: expect.any(String),
+        actor_partner_id: partner.body.id,
+        client_tenant_id: one.body.snapshots[0].clientTenantId,
+        details: { stored: 1, snapshotIds: [one.body.snapshots[0].id] },
+      },
+      {
+        actor_key_id: expect.any(String),
+        actor_partner_id: null,
+        client_tenant_id: envelope.body.snapshots[0].clientTenantId,
+        details: {
+          stored: 2,
+          snapshotIds: expect.arrayContaining(envelope.body.snapshots.map((s: any) => s.id)),
+        },
+      },
+    ]);
   });
 
   it('rejects the invalid .jsonc documentation example with 400', async () => {
@@ -298,7 +343,7 @@ describe('Secure Score ingestion', () => {
         if (result.kind !== 'prepared') throw new Error('fixture rejected');
         return result.snapshots;
       };
-      const context = { partnerId: null, receivedBy: null };
+      const context = { partnerId: null, receivedBy: null, actor: SYSTEM_PRINCIPAL };
       const dataSource = t.app.get(DataSource);
       const a = dataSource.createQueryRunner();
       await a.startTransaction();

@@ -55,6 +55,7 @@ export class SecureScoresService {
       const outcomes = await writeSnapshots(manager, prepared, {
         partnerId: principal.role === 'partner' ? principal.partnerId : null,
         receivedBy: principal.keyId === 'system' ? null : principal.keyId,
+        actor: principal,
       });
       const snapshots = outcomes.map(toIngested);
       const stored = snapshots.filter((s) => !s.duplicate).length;

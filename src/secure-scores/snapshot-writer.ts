@@ -82,6 +82,8 @@ export interface WriteContext {
   /** Set for partner keys: new client tenants are theirs, and others' are refused. */
   partnerId: string | null;
   receivedBy: string | null;
+  /** Who the audit row names: the API key, or the system for the importer. */
+  actor: { keyId: string; role: string };
 }
 
 /**
@@ -155,7 +157,7 @@ function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
  * the object to node-pg as it is. Not for a transaction-mode pooler (PgBouncer), which loses it.
  */
 const WRITE_STATEMENT = {
-  name: 'ssu-write-snapshots-1',
+  name: 'ssu-write-snapshots-2',
   text: `WITH input AS MATERIALIZED (
        SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (azure_tenant_id text,
          created_date_time timestamptz, graph_id text, source_shape text, current_score numeric,
@@ -192,6 +194,15 @@ const WRITE_STATEMENT = {
        FROM allowed
        ON CONFLICT (client_tenant_id, created_date_time) DO NOTHING
        RETURNING id, client_tenant_id, created_date_time, content_sha256
+     ), audited AS (
+       -- One audit row for what this statement stored (none when it stored nothing), in the
+       -- same statement and so the same transaction as the snapshots.
+       INSERT INTO audit_log (actor_key_id, actor_role, actor_partner_id, action, entity_type,
+         entity_id, client_tenant_id, details)
+       SELECT $7, $8, $2::uuid, 'secure-scores.stored', 'secure-score-snapshot', min(id::text),
+         CASE WHEN count(DISTINCT client_tenant_id) = 1 THEN min(client_tenant_id::text)::uuid END,
+         jsonb_build_object('stored', count(*), 'snapshotIds', jsonb_agg(id))
+       FROM inserted HAVING count(*) > 0
      )
      SELECT 'tenant' AS kind, azure_tenant_id, id, partner_id,
             NULL::timestamptz AS created_date_time, NULL AS content_sha256
@@ -242,6 +253,8 @@ async function writeRound(
     [...new Set(items.map((item) => item.azureTenantId))],
     archives,
     [...offsets, offset],
+    context.actor.keyId,
+    context.actor.role,
   ]);
   const byKey = new Map(items.map((item) => [keyOf(item), item]));
   for (const row of rows) {

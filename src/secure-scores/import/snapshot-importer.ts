@@ -100,7 +100,11 @@ export class SnapshotImporter {
   private async write(items: Pending[], summary: ImportSummary): Promise<void> {
     if (items.length === 0) return;
     const outcomes = await this.dataSource.transaction((manager) =>
-      writeSnapshots(manager, items, { partnerId: null, receivedBy: null }),
+      writeSnapshots(manager, items, {
+        partnerId: null,
+        receivedBy: null,
+        actor: { keyId: 'cli:import', role: 'admin' },
+      }),
     );
     outcomes.forEach((outcome, index) => {
       if (outcome.kind === 'stored') summary.stored++;
