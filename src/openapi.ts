@@ -11,7 +11,12 @@ export function setUpOpenApi(app: NestFastifyApplication): void {
         'decimals from the rating are strings.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: ssk_...' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'ssk_<8 hex>_<43 base64url>',
+      description: 'An opaque API key (not a JWT)',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });

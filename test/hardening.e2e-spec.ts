@@ -356,6 +356,47 @@ describe('input outside a well-formed JSON body', () => {
     ]);
   });
 
+  it.each([
+    ['a blank client tenant name', 'PATCH', '/v1/client-tenants/{id}', { name: '   ' }, '/name'],
+    [
+      'an API key that has already expired',
+      'POST',
+      '/v1/api-keys',
+      { name: 'late', role: 'underwriter', expiresAt: '2020-01-01T00:00:00Z' },
+      '/expiresAt',
+    ],
+    [
+      'an expiry without a time zone',
+      'POST',
+      '/v1/api-keys',
+      { name: 'local', role: 'underwriter', expiresAt: '2999-01-01T00:00:00' },
+      '/expiresAt',
+    ],
+  ] as const)('answers 422 to %s', async (_, method, url, body, pointer) => {
+    const response = await t.request({ method, url: url.replace('{id}', clientTenantId), body });
+    expectProblem(response, 422);
+    expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([pointer]);
+  });
+
+  it.each([['1e2'], ['0x10'], ['1.5'], [' 5'], ['0'], ['501']])(
+    'answers 422 to the page size limit=%s',
+    async (limit) => {
+      const response = await t.request({
+        method: 'GET',
+        url: `/v1/client-tenants?limit=${encodeURIComponent(limit)}`,
+      });
+      expectProblem(response, 422);
+      expect(response.body.errors[0].pointer).toBe('/limit');
+    },
+  );
+
+  it('describes API keys as opaque bearer tokens in the OpenAPI document', async () => {
+    const docs = await t.request({ method: 'GET', url: '/docs-json', key: null });
+    expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    const ingest = docs.body.paths['/v1/secure-scores'].post;
+    expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201']);
+  });
+
   const cursor = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
   it.each([
     ['/v1/client-tenants/{id}/secure-scores', ['1', '00000000-0000-4000-8000-000000000000']],

@@ -181,6 +181,9 @@ describe('portfolio runs', () => {
       'reasons',
       'previousTier',
       'previousFactor',
+      'missingControls',
+      'error',
+      'assessmentId',
     ]);
     expect(rows).toHaveLength(33);
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
@@ -234,6 +237,16 @@ describe('portfolio runs', () => {
         azureTenantId: 'no-snapshot-yet',
         error: 'no snapshot at or before asOf',
       }),
+    ]);
+    // The CSV export says why too: a failed member is not a blank row.
+    const csv = await t.request({
+      method: 'GET',
+      url: `/v1/portfolio-runs/${created.body.id}/results?format=csv`,
+    });
+    const rows = parseCsv(csv.text);
+    const error = rows[0].indexOf('error');
+    expect(rows.filter((row) => row[error] !== '' && row !== rows[0])).toEqual([
+      expect.arrayContaining(['no-snapshot-yet', 'no snapshot at or before asOf']),
     ]);
   });
 

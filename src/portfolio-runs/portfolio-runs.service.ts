@@ -42,6 +42,10 @@ export const RESULT_COLUMNS = [
   'reasons',
   'previousTier',
   'previousFactor',
+  // Why a member has no rating (no snapshot, a rating failure), and what the rating lacked.
+  'missingControls',
+  'error',
+  'assessmentId',
 ] as const;
 
 @Injectable()

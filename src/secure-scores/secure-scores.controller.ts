@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
@@ -18,7 +18,20 @@ export class SecureScoresController {
 
   /** One `secureScore`, a Graph list envelope `{value: [...]}`, or a legacy (2018, 2017) shape. */
   @Post('secure-scores')
-  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'object', additionalProperties: true, description: 'a secureScore or an envelope' },
+        { type: 'array', items: { type: 'object' }, description: '2017 report rows' },
+      ],
+    },
+  })
+  @ApiResponse({ status: 201, description: 'At least one snapshot was stored' })
+  @ApiResponse({
+    status: 200,
+    description: 'Every snapshot was already stored (`duplicate: true`), or a replay',
+    headers: { 'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' } },
+  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,

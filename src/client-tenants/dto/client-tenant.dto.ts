@@ -23,14 +23,20 @@ export class ListClientTenantsQueryDto extends PageQueryDto {
 }
 
 export class UpdateClientTenantDto {
-  @ApiPropertyOptional({ nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 200)
+  @Matches(/\S/, { message: 'name must not be blank' })
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'healthcare', description: 'A lowercase slug' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'healthcare',
+    description: 'A lowercase slug',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @Matches(INDUSTRY_SLUG, {
