@@ -70,6 +70,7 @@ describe('assessments', () => {
       },
     });
     expect(response.body.contributions[0]).toMatchObject({ control: 'scid_2010', gap: '7.8431' });
+    expect(response.body.warnings).toEqual([]);
     assessmentId = response.body.id;
     const read = await t.request({ method: 'GET', url: `/v1/assessments/${assessmentId}` });
     expect(read.body).toEqual(response.body);
@@ -245,6 +246,14 @@ describe('assessments', () => {
     ];
     const ingested = await t.request({ method: 'POST', url: '/v1/secure-scores', body: snapshot });
     expect(ingested.status).toBe(201);
+    expect(ingested.body.snapshots[0].warnings).toEqual([
+      {
+        code: 'UNKNOWN_CONTROL',
+        control: '__proto__',
+        pointer: '/controlScores/68/controlName',
+        detail: expect.stringContaining('Not in the control catalog'),
+      },
+    ]);
     const profiles = await t.request({
       method: 'POST',
       url: '/v1/control-profiles',
@@ -271,6 +280,23 @@ describe('assessments', () => {
     expect(proto.adoption).toBe('0.2000');
     // An object literal cannot spell an own __proto__ key; the entries can.
     expect(Object.entries(filed.body.inputs.controlStates)).toEqual([['__proto__', 'ThirdParty']]);
+    // The explanation: unknown to the catalog when the snapshot arrived (the profile came
+    // later), and credited as ThirdParty.
+    expect(filed.body.warnings.map((w: { code: string; control: string }) => w)).toEqual([
+      { code: 'UNKNOWN_CONTROL', control: '__proto__', detail: expect.any(String) },
+      {
+        code: 'CONTROL_STATE_THIRD_PARTY',
+        control: '__proto__',
+        detail: expect.stringContaining('thirdPartyCredit'),
+      },
+    ]);
+    const worksheet = await t.request({
+      method: 'GET',
+      url: `/v1/assessments/${filed.body.id}`,
+      headers: { accept: 'text/html' },
+    });
+    expect(worksheet.text).toContain('<h2>Warnings</h2>');
+    expect(worksheet.text).toContain('__proto__: The tenant marked it ThirdParty');
     const replay = await t.request({
       method: 'POST',
       url: `/v1/assessments/${filed.body.id}/replay`,
@@ -283,8 +309,17 @@ describe('assessments', () => {
     expect(stored.rows[0].rating.contributions.control[0]).toBe('scid_2010');
     expect(stored.rows[0].rating.contributions.gap[0]).toBe('7.8431');
     const filed = (await t.request({ method: 'GET', url: `/v1/assessments/${assessmentId}` })).body;
-    const { id, clientTenantId, createdAt, createdBy, portfolioRunId, inputs, ...rating } = filed;
-    void [id, clientTenantId, createdAt, createdBy, portfolioRunId, inputs];
+    const {
+      id,
+      clientTenantId,
+      createdAt,
+      createdBy,
+      portfolioRunId,
+      inputs,
+      warnings,
+      ...rating
+    } = filed;
+    void [id, clientTenantId, createdAt, createdBy, portfolioRunId, inputs, warnings];
     // An assessment filed before the column layout: the same rating, one object per control.
     const legacy = await db.query(
       `INSERT INTO assessments (client_tenant_id, snapshot_id, table_name, table_version,

@@ -99,6 +99,23 @@ describe('the import command', () => {
     expect([heimdall.source_shape, heimdall.current_score]).toEqual(['graph-v1', '128']);
     const [report2017] = await stored(REAL['o365-report-2017.getTenantSecureScores.json'][0]);
     expect([report2017.source_shape, report2017.current_score]).toEqual(['o365-report-2017', '92']);
+    // Retired control names are accepted, stored with the finding, and summed up in one line.
+    const findings = await db.query(
+      `SELECT unknown_controls, deprecated_controls FROM secure_score_snapshots WHERE id = $1`,
+      [report2017.id],
+    );
+    expect(findings.rows[0]).toEqual({
+      unknown_controls: ['AdminMFA', 'UserMFA', 'AltInfoIncomplete', 'DLPEnabled'],
+      deprecated_controls: [],
+    });
+    expect(result.stdout).toContain(
+      'warning: 4 control(s) not in the control catalog: AdminMFA (2), DLPEnabled (2), AltInfoIncomplete (1), UserMFA (1)\n',
+    );
+    const audit = await db.query(
+      `SELECT details->'backfill' AS backfill FROM audit_log WHERE action = 'secure-scores.stored'`,
+    );
+    expect(audit.rows.map((row) => row.backfill)).toEqual(audit.rows.map(() => true));
+    expect(audit.rows.length).toBeGreaterThan(0);
 
     // Each NDJSON line is its own snapshot, kept as sent.
     const gen2 = await stored('import-gen-2');

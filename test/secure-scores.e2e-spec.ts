@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { SYSTEM_PRINCIPAL } from '../src/access/roles.js';
+import { NO_FINDINGS } from '../src/secure-scores/catalog/control-warnings.js';
 import { prepareSecureScoreBody } from '../src/secure-scores/preparation/snapshot-preparation.js';
 import { writeSnapshots } from '../src/secure-scores/snapshot-writer.js';
-import { fixture, fixtureText, snapshotFor } from './support/fixtures.js';
+import { exampleTable, fixture, fixtureText, snapshotFor } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 describe('Secure Score ingestion', () => {
@@ -40,13 +41,15 @@ describe('Secure Score ingestion', () => {
   const post = (body: unknown, key?: string, headers?: Record<string, string>) =>
     t.request({ method: 'POST', url: '/v1/secure-scores', body, key, headers });
 
+  // Unknown controls: the retired names of 2017-2018 (AdminMFA, DLPEnabled ...) are not in
+  // today's catalog. Accepted and rated all the same, with a warning pointing at each.
   it.each([
-    ['heimdall2.secureScore.json', 1],
-    ['graph2otel.liveScores.json', 1],
-    ['graph-docs-v1.0.list-securescores.json', 1],
-    ['graph-docs-2018-beta.list-securescores.json', 1],
-    ['o365-report-2017.getTenantSecureScores.json', 1],
-  ])('ingests the real payload %s', async (name, snapshots) => {
+    ['heimdall2.secureScore.json', 1, 0, null],
+    ['graph2otel.liveScores.json', 1, 0, null],
+    ['graph-docs-v1.0.list-securescores.json', 1, 2, '/value/0/controlScores/0/controlName'],
+    ['graph-docs-2018-beta.list-securescores.json', 1, 39, '/value/0/controlScores/0/controlName'],
+    ['o365-report-2017.getTenantSecureScores.json', 1, 4, '/controlScores/0/referenceId'],
+  ])('ingests the real payload %s', async (name, snapshots, unknown, firstPointer) => {
     const response = await t.request({
       method: 'POST',
       url: '/v1/secure-scores',
@@ -61,7 +64,14 @@ describe('Secure Score ingestion', () => {
       azureTenantId: expect.any(String),
       createdDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       duplicate: false,
+      warnings: expect.any(Array),
     });
+    const { warnings } = response.body.snapshots[0];
+    expect(warnings).toHaveLength(unknown);
+    expect(new Set(warnings.map((w: { code: string }) => w.code))).toEqual(
+      new Set(unknown > 0 ? ['UNKNOWN_CONTROL'] : []),
+    );
+    if (firstPointer) expect(warnings[0].pointer).toBe(firstPointer);
   });
 
   it('keeps every control row of heimdall2 queryable in SQL, summing to currentScore', async () => {
@@ -134,7 +144,7 @@ describe('Secure Score ingestion', () => {
         actor_key_id: expect.any(String),
         actor_partner_id: partner.body.id,
         client_tenant_id: one.body.snapshots[0].clientTenantId,
-        details: { stored: 1, snapshotIds: [one.body.snapshots[0].id] },
+        details: { stored: 1, snapshotIds: [one.body.snapshots[0].id], backfill: false },
       },
       {
         actor_key_id: expect.any(String),
@@ -143,6 +153,7 @@ describe('Secure Score ingestion', () => {
         details: {
           stored: 2,
           snapshotIds: expect.arrayContaining(envelope.body.snapshots.map((s: any) => s.id)),
+          backfill: false,
         },
       },
     ]);
@@ -341,9 +352,14 @@ describe('Secure Score ingestion', () => {
         body.currentScore += change;
         const result = prepareSecureScoreBody(JSON.stringify(body), 32);
         if (result.kind !== 'prepared') throw new Error('fixture rejected');
-        return result.snapshots;
+        return result.snapshots.map((snapshot) => ({ ...snapshot, findings: NO_FINDINGS }));
       };
-      const context = { partnerId: null, receivedBy: null, actor: SYSTEM_PRINCIPAL };
+      const context = {
+        partnerId: null,
+        receivedBy: null,
+        actor: SYSTEM_PRINCIPAL,
+        backfill: false,
+      };
       const dataSource = t.app.get(DataSource);
       const a = dataSource.createQueryRunner();
       await a.startTransaction();
@@ -370,6 +386,175 @@ describe('Secure Score ingestion', () => {
       'idempotency-key': 'x'.repeat(300),
     });
     expect(response.status).toBe(400);
+  });
+
+  describe('controls the catalog does not know or has deprecated (INPUT-09)', () => {
+    it('accepts, stores and rates them, listing each as a warning in the response, the history and /v1/rate', async () => {
+      const profiles = await t.request({
+        method: 'POST',
+        url: '/v1/control-profiles',
+        body: [{ id: 'contoso_retired', title: 'A retired control', deprecated: true }],
+      });
+      expect(profiles.status).toBe(200);
+      const snapshot = snapshotFor('catalog-findings');
+      snapshot.controlScores.push(
+        {
+          controlName: 'contoso_retired',
+          controlCategory: 'Data',
+          score: 1,
+          scoreInPercentage: 50,
+        },
+        {
+          controlName: 'not_in_catalog',
+          controlCategory: 'Identity',
+          score: 0,
+          scoreInPercentage: 0,
+        },
+      );
+      const before = await count();
+      const response = await post(snapshot);
+      expect(response.status).toBe(201);
+      expect(await count()).toBe(before + 1);
+      expect(response.body.snapshots[0].warnings).toEqual([
+        {
+          code: 'DEPRECATED_CONTROL',
+          control: 'contoso_retired',
+          pointer: '/controlScores/68/controlName',
+          detail: expect.stringContaining('Deprecated in the control catalog'),
+        },
+        {
+          code: 'UNKNOWN_CONTROL',
+          control: 'not_in_catalog',
+          pointer: '/controlScores/69/controlName',
+          detail: expect.stringContaining('Not in the control catalog'),
+        },
+      ]);
+      const { rows } = await db.query(
+        `SELECT unknown_controls, deprecated_controls FROM secure_score_snapshots WHERE id = $1`,
+        [response.body.snapshots[0].id],
+      );
+      expect(rows[0]).toEqual({
+        unknown_controls: ['not_in_catalog'],
+        deprecated_controls: ['contoso_retired'],
+      });
+      // A retry is a duplicate with the same warnings.
+      const again = await post(snapshot);
+      expect([again.status, again.body.snapshots[0].warnings]).toEqual([
+        200,
+        response.body.snapshots[0].warnings,
+      ]);
+      const history = await t.request({
+        method: 'GET',
+        url: `/v1/client-tenants/${response.body.snapshots[0].clientTenantId}/secure-scores?include=controls`,
+      });
+      const [stored] = history.body.items;
+      expect(stored.warnings).toEqual(response.body.snapshots[0].warnings);
+      expect(stored.controlScores[69].controlName).toBe('not_in_catalog');
+      // Rated like any other control (rating-spec §3: category weight or defaultWeight); the
+      // explanation says so, and names the tenant states that count.
+      const rated = await t.request({
+        method: 'POST',
+        url: '/v1/rate',
+        body: {
+          snapshot,
+          table: exampleTable(),
+          asOf: '2024-01-20T00:00:00Z',
+          controlStates: { not_in_catalog: 'Ignored', scid_2010: 'ThirdParty', absent: 'Ignored' },
+        },
+      });
+      expect(rated.status).toBe(200);
+      expect(rated.body.contributions.map((c: { control: string }) => c.control)).toContain(
+        'not_in_catalog',
+      );
+      expect(
+        rated.body.warnings.map((w: { code: string; control: string }) => [w.code, w.control]),
+      ).toEqual([
+        ['DEPRECATED_CONTROL', 'contoso_retired'],
+        ['UNKNOWN_CONTROL', 'not_in_catalog'],
+        ['CONTROL_STATE_IGNORED', 'not_in_catalog'],
+      ]);
+    });
+  });
+
+  describe('the snapshot age limit (INPUT-16)', () => {
+    let aged: TestApp;
+    let agedDb: pg.Client;
+    beforeAll(async () => {
+      aged = await createTestApp({ snapshotMaxAgeDays: 90 });
+      agedDb = new pg.Client({ connectionString: aged.databaseUrl });
+      await agedDb.connect();
+    });
+    afterAll(async () => {
+      await agedDb.end();
+      await aged.close();
+    });
+    const DAY = 86_400_000;
+    const takenAgo = (azureTenantId: string, ms: number) => ({
+      ...snapshotFor(azureTenantId),
+      createdDateTime: new Date(Date.now() - ms).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    const postAged = (body: unknown, url = '/v1/secure-scores') =>
+      aged.request({ method: 'POST', url, body });
+    const stored = async () =>
+      Number((await agedDb.query('SELECT count(*) FROM secure_score_snapshots')).rows[0].count);
+
+    it('accepts a snapshot up to 90 whole days old, the most Graph keeps', async () => {
+      const response = await postAged(takenAgo('aged-90', 90 * DAY + 3_600_000));
+      expect(response.status).toBe(201);
+    });
+
+    it('refuses an older one with 422 at its date, storing nothing of its envelope', async () => {
+      const before = await stored();
+      const response = await postAged({
+        value: [takenAgo('aged-new', DAY), takenAgo('aged-old', 91 * DAY + 60_000)],
+      });
+      expect(response.status).toBe(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.errors).toEqual([
+        {
+          pointer: '/value/1/createdDateTime',
+          message: expect.stringContaining('is 91 days old, more than the 90 days'),
+        },
+      ]);
+      expect(await stored()).toBe(before);
+    });
+
+    it('points at createdDate in a 2017 report row', async () => {
+      const response = await aged.request({
+        method: 'POST',
+        url: '/v1/secure-scores',
+        rawBody: fixtureText('o365-report-2017.getTenantSecureScores.json'),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([response.status, response.body.errors?.[0]?.pointer]).toEqual([422, '/createdDate']);
+    });
+
+    it('stores history with ?backfill=true, and the audit row says so', async () => {
+      const response = await postAged(
+        takenAgo('aged-backfill', 400 * DAY),
+        '/v1/secure-scores?backfill=true',
+      );
+      expect(response.status).toBe(201);
+      const audit = await agedDb.query(
+        `SELECT details FROM audit_log WHERE action = 'secure-scores.stored' AND entity_id = $1`,
+        [response.body.snapshots[0].id],
+      );
+      expect(audit.rows[0].details.backfill).toBe(true);
+    });
+
+    it.each(['yes', '1', ''])(
+      'answers ?backfill=%s with a 422 problem, storing nothing',
+      async (value) => {
+        const before = await stored();
+        const response = await postAged(
+          takenAgo(`aged-bad-${value}`, DAY),
+          `/v1/secure-scores?backfill=${value}`,
+        );
+        expect(response.status).toBe(422);
+        expect(response.body.errors[0].pointer).toBe('/backfill');
+        expect(await stored()).toBe(before);
+      },
+    );
   });
 
   describe('partners', () => {

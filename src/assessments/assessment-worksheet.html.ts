@@ -1,4 +1,5 @@
 import type { Rating } from '../rating/rating.types.js';
+import type { ControlWarning } from '../secure-scores/catalog/control-warnings.js';
 
 export interface WorksheetInput {
   id: string;
@@ -8,6 +9,7 @@ export interface WorksheetInput {
   createdAt: string;
   createdBy: string;
   rating: Rating;
+  warnings: ControlWarning[];
 }
 
 const TOP_IMPROVEMENTS = 10;
@@ -38,6 +40,7 @@ export function renderWorksheet(input: WorksheetInput): string {
 Table SHA-256 <code>${escape(rating.table.sha256)}</code>.</p>
 ${section('Reasons', rating.reasons.length === 0 ? '<p>None.</p>' : `<ul>${rating.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`)}
 ${section('Missing controls', rating.missingControls.length === 0 ? '<p>None.</p>' : `<p>${rating.missingControls.map(escape).join(', ')}</p>`)}
+${input.warnings.length === 0 ? '' : section('Warnings', `<ul>${input.warnings.map((w) => `<li>${escape(w.control)}: ${escape(w.detail)}</li>`).join('')}</ul>`)}
 ${section('Top improvements', improvements(rating))}
 ${section('Contributions', contributions(rating))}
 <p><small>Secure Score is not an absolute measure of how likely a breach is; this rating applies the

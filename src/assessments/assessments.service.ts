@@ -13,6 +13,7 @@ import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { rate } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
+import { type ControlWarning, ratingWarnings } from '../secure-scores/catalog/control-warnings.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
 import { AssessmentEntity } from './assessment.entity.js';
 import { assessmentRecord } from './assessment-record.js';
@@ -27,6 +28,12 @@ export type AssessmentView = Rating & {
   createdBy: string;
   portfolioRunId: string | null;
   inputs: { industry: string | null; controlStates: AssessmentEntity['controlStates'] };
+  /**
+   * What the explanation says of the snapshot's controls: those the catalog did not know or
+   * had deprecated when the snapshot arrived, and those whose tenant state is Ignored or
+   * ThirdParty in the rating's inputs. Derived from stored inputs, so it never changes.
+   */
+  warnings: ControlWarning[];
 };
 
 export interface ReplayResult {
@@ -112,17 +119,19 @@ export class AssessmentsService {
           decision: rating.decision,
         },
       });
-      return toView(saved);
+      return toView(saved, await this.warnings(saved, manager));
     });
   }
 
   async get(principal: Principal, id: string): Promise<AssessmentView> {
-    return toView((await this.findVisible(principal, id)).assessment);
+    const { assessment } = await this.findVisible(principal, id);
+    return toView(assessment, await this.warnings(assessment));
   }
 
   async worksheet(principal: Principal, id: string): Promise<string> {
     const { assessment, tenant } = await this.findVisible(principal, id);
     return renderWorksheet({
+      warnings: await this.warnings(assessment),
       id: assessment.id,
       clientTenantId: assessment.clientTenantId,
       clientTenantName: tenant.name,
@@ -217,6 +226,29 @@ export class AssessmentsService {
     return { matches: differences.length === 0, differences };
   }
 
+  private async warnings(
+    assessment: Pick<AssessmentEntity, 'clientTenantId' | 'snapshotId' | 'controlStates'>,
+    manager = this.dataSource.manager,
+  ): Promise<ControlWarning[]> {
+    const [snapshot]: {
+      control_names: string[];
+      unknown_controls: string[];
+      deprecated_controls: string[];
+    }[] = await manager.query(
+      `SELECT control_names, unknown_controls, deprecated_controls FROM secure_score_snapshots
+       WHERE client_tenant_id = $1 AND id = $2`,
+      [assessment.clientTenantId, assessment.snapshotId],
+    );
+    return ratingWarnings(
+      snapshot.control_names,
+      {
+        unknownControls: snapshot.unknown_controls,
+        deprecatedControls: snapshot.deprecated_controls,
+      },
+      assessment.controlStates,
+    );
+  }
+
   private async findVisible(
     principal: Principal,
     id: string,
@@ -238,7 +270,7 @@ export class AssessmentsService {
   }
 }
 
-function toView(a: AssessmentEntity): AssessmentView {
+function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView {
   return {
     id: a.id,
     clientTenantId: a.clientTenantId,
@@ -247,6 +279,7 @@ function toView(a: AssessmentEntity): AssessmentView {
     createdBy: a.createdBy,
     portfolioRunId: a.portfolioRunId,
     inputs: { industry: a.industry, controlStates: a.controlStates },
+    warnings,
   };
 }
 

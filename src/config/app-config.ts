@@ -33,6 +33,11 @@ export interface AppConfig {
   ingestThreads: number;
   /** Worker threads that rate portfolio-run chunks in a worker process (0: inline). */
   ratingThreads: number;
+  /**
+   * `POST /v1/secure-scores` refuses snapshots older than this many whole days (0: no limit)
+   * unless `?backfill=true`: Graph keeps 90 days, so an older snapshot is a replayed archive.
+   */
+  snapshotMaxAgeDays: number;
   /** Requests per second one API key may make, per process (0: no limit). */
   rateLimitPerSecond: number;
   /** Requests one API key may make at once above its rate. */
@@ -118,6 +123,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     ingestThreads: int('INGEST_THREADS', defaultThreads(), 0, 64),
     ratingThreads: int('RATING_THREADS', defaultThreads(), 0, 64),
+    snapshotMaxAgeDays: int('SNAPSHOT_MAX_AGE_DAYS', 90, 0, 36_500),
     rateLimitPerSecond: int('RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
     rateLimitBurst: int('RATE_LIMIT_BURST', 200, 1, 1_000_000),
     authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),

@@ -9,6 +9,7 @@ import { Lz4Compression1764374400000 } from '../../migrations/1764374400000-Lz4C
 import { LackingControlCounts1764378000000 } from '../../migrations/1764378000000-LackingControlCounts.js';
 import { IdempotentResponsesAsJson1764381600000 } from '../../migrations/1764381600000-IdempotentResponsesAsJson.js';
 import { WeightingTableVersionNames1764385200000 } from '../../migrations/1764385200000-WeightingTableVersionNames.js';
+import { SnapshotControlFindings1764388800000 } from '../../migrations/1764388800000-SnapshotControlFindings.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LackingControlCounts1764378000000,
   IdempotentResponsesAsJson1764381600000,
   WeightingTableVersionNames1764385200000,
+  SnapshotControlFindings1764388800000,
 ];

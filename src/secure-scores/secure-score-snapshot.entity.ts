@@ -76,6 +76,14 @@ export class SecureScoreSnapshotEntity {
   @Column({ name: 'control_max_scores', type: 'numeric', array: true })
   controlMaxScores: (string | null)[];
 
+  /** Control names the catalog did not know when the snapshot arrived. */
+  @Column({ name: 'unknown_controls', type: 'text', array: true, default: () => "'{}'" })
+  unknownControls: string[];
+
+  /** Control names the catalog marked deprecated when the snapshot arrived. */
+  @Column({ name: 'deprecated_controls', type: 'text', array: true, default: () => "'{}'" })
+  deprecatedControls: string[];
+
   @Column({ name: 'content_sha256', type: 'text' })
   contentSha256: string;
 

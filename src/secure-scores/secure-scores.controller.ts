@@ -6,6 +6,7 @@ import type { Principal } from '../access/roles.js';
 import { sha256Hex } from '../common/canonical-json.js';
 import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
 import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
+import { IngestQueryDto } from './dto/ingest-query.dto.js';
 import { SnapshotHistoryQueryDto } from './dto/snapshot-history-query.dto.js';
 import { SecureScoresService } from './secure-scores.service.js';
 
@@ -26,7 +27,16 @@ export class SecureScoresController {
       ],
     },
   })
-  @ApiResponse({ status: 201, description: 'At least one snapshot was stored' })
+  @ApiResponse({
+    status: 201,
+    description:
+      'At least one snapshot was stored. Each snapshot lists `warnings`: controls accepted but not in the control catalog (`UNKNOWN_CONTROL`) or deprecated in it (`DEPRECATED_CONTROL`), each with the pointer of its control score',
+  })
+  @ApiResponse({
+    status: 422,
+    description:
+      'Invalid payload, or a snapshot older than SNAPSHOT_MAX_AGE_DAYS (90) whole days without `?backfill=true`',
+  })
   @ApiResponse({
     status: 200,
     description: 'Every snapshot was already stored (`duplicate: true`), or a replay',
@@ -40,6 +50,7 @@ export class SecureScoresController {
   async ingest(
     @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Query() query: IngestQueryDto,
     @Req() request: FastifyRequest & RequestWithBodyText,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
@@ -51,6 +62,7 @@ export class SecureScoresController {
       bodyText,
       idempotencyKey: key,
       bodySha256: key === null ? '' : sha256Hex(bodyText),
+      backfill: query.backfill === 'true',
     });
     void reply.status(result.status);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/roles.js';
@@ -6,10 +6,20 @@ import { ClientTenantsService } from '../client-tenants/client-tenants.service.j
 import { DomainError } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage } from '../common/paging.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ControlCatalogService } from './catalog/control-catalog.service.js';
+import {
+  catalogFindings,
+  type ControlWarning,
+  snapshotWarnings,
+} from './catalog/control-warnings.js';
+import { snapshotAgeIssues } from './graph/secure-score-payload.parser.js';
+import { SNAPSHOT_FIELDS } from './graph/secure-score.schema.js';
 import { toJsonInputError } from './preparation/snapshot-preparation.js';
 import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
 import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
-import { WriteOutcome, writeSnapshots } from './snapshot-writer.js';
+import { type CheckedSnapshot, type WriteOutcome, writeSnapshots } from './snapshot-writer.js';
 
 export interface IngestedSnapshot {
   id: string;
@@ -17,6 +27,8 @@ export interface IngestedSnapshot {
   azureTenantId: string;
   createdDateTime: string;
   duplicate: boolean;
+  /** Controls accepted but unknown to or deprecated in the catalog (INPUT-09). */
+  warnings: ControlWarning[];
 }
 
 export interface IngestRequest {
@@ -25,6 +37,8 @@ export interface IngestRequest {
   idempotencyKey: string | null;
   /** SHA-256 of the raw body, for the Idempotency-Key fingerprint. */
   bodySha256: string;
+  /** Lifts the snapshot age limit (`?backfill=true`), for loading history; audited. */
+  backfill: boolean;
 }
 
 @Injectable()
@@ -35,6 +49,8 @@ export class SecureScoresService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clientTenants: ClientTenantsService,
     private readonly preparer: SnapshotPreparer,
+    private readonly catalog: ControlCatalogService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -50,14 +66,29 @@ export class SecureScoresService {
     if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
     if (result.kind === 'invalid')
       throw DomainError.validation(result.errors, 'The Secure Score payload is invalid');
-    const prepared = result.snapshots;
+    const catalog = await this.catalog.catalog();
+    const prepared: CheckedSnapshot[] = result.snapshots.map((snapshot) => ({
+      ...snapshot,
+      findings: catalogFindings(snapshot.controlNames, catalog),
+    }));
+    const maxAgeDays = request.backfill ? 0 : this.config.snapshotMaxAgeDays;
     const work = async (manager: EntityManager): Promise<StoredResponse> => {
+      // Checked here, not with the payload: a replay of an Idempotency-Key answers as it did
+      // the first time, however old its snapshots have become since.
+      const tooOld = maxAgeDays > 0 ? snapshotAgeIssues(prepared, new Date(), maxAgeDays) : [];
+      if (tooOld.length > 0) {
+        throw DomainError.validation(
+          tooOld,
+          'The Secure Score payload holds snapshots too old for a live feed',
+        );
+      }
       const outcomes = await writeSnapshots(manager, prepared, {
         partnerId: principal.role === 'partner' ? principal.partnerId : null,
         receivedBy: principal.keyId === 'system' ? null : principal.keyId,
         actor: principal,
+        backfill: request.backfill,
       });
-      const snapshots = outcomes.map(toIngested);
+      const snapshots = outcomes.map((outcome, i) => toIngested(outcome, prepared[i]));
       const stored = snapshots.filter((s) => !s.duplicate).length;
       if (stored > 0)
         this.logger.log({ stored, keyId: principal.keyId }, 'Secure Score snapshots stored');
@@ -110,8 +141,9 @@ export class SecureScoresService {
   }
 }
 
-function toIngested(outcome: WriteOutcome): IngestedSnapshot {
+function toIngested(outcome: WriteOutcome, checked: CheckedSnapshot): IngestedSnapshot {
   const { snapshot } = outcome;
+  const created = SNAPSHOT_FIELDS[snapshot.sourceShape].created;
   switch (outcome.kind) {
     case 'forbidden':
       throw new DomainError(
@@ -130,7 +162,7 @@ function toIngested(outcome: WriteOutcome): IngestedSnapshot {
         `A different snapshot of ${snapshot.azureTenantId} for ${snapshot.createdDateTime} is already stored (${outcome.existingId})`,
         [
           {
-            pointer: `${snapshot.pointer}/createdDateTime`,
+            pointer: `${snapshot.pointer}/${created}`,
             message: 'A different snapshot has this date',
           },
         ],
@@ -144,6 +176,10 @@ function toIngested(outcome: WriteOutcome): IngestedSnapshot {
         azureTenantId: snapshot.azureTenantId,
         createdDateTime: snapshot.createdDateTime,
         duplicate: outcome.kind === 'duplicate',
+        warnings: snapshotWarnings(checked.controlNames, checked.findings, {
+          snapshotPointer: snapshot.pointer,
+          nameMember: SNAPSHOT_FIELDS[snapshot.sourceShape].controlName,
+        }),
       };
   }
 }
@@ -167,6 +203,12 @@ export function toSnapshotView(
     controlCount: s.controlNames.length,
     contentSha256: s.contentSha256,
     receivedAt: s.receivedAt.toISOString(),
+    // Pointers into the snapshot as `?include=controls` lists it (its controlScores, in order).
+    warnings: snapshotWarnings(
+      s.controlNames,
+      { unknownControls: s.unknownControls, deprecatedControls: s.deprecatedControls },
+      { snapshotPointer: '', nameMember: 'controlName' },
+    ),
   };
   if (includeControls) {
     view.controlScores = s.controlNames.map((controlName, i) => ({

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
-import type { NormalizedSnapshot } from './graph/secure-score-payload.parser.js';
+import type { CatalogFindings } from './catalog/control-warnings.js';
+import type { NormalizedSnapshot, SourceShape } from './graph/secure-score-payload.parser.js';
 
 /** Anything that runs SQL and returns rows: a TypeORM EntityManager or QueryRunner. */
 export type SqlRunner = Pick<EntityManager, 'query'>;
@@ -13,6 +14,8 @@ export interface SnapshotKey {
   createdDateTime: string;
   /** Where it sat in the request body. */
   pointer: string;
+  /** Which members it names its date and its controls by. */
+  sourceShape: SourceShape;
 }
 
 /**
@@ -27,6 +30,13 @@ export interface PreparedSnapshot extends SnapshotKey {
   row: string;
   /** The archive: gzip of the canonical JSON (a Uint8Array once it has crossed threads). */
   rawGzip: Uint8Array;
+  /** In payload order, for the catalog check (which needs the catalog, so runs on the main thread). */
+  controlNames: string[];
+}
+
+/** A prepared snapshot checked against the control catalog: what the writer stores. */
+export interface CheckedSnapshot extends PreparedSnapshot {
+  findings: CatalogFindings;
 }
 
 export type WriteOutcome =
@@ -55,6 +65,7 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
   // message to another thread clones) the whole chunk, five times a 3 KB archive.
   const rawGzip = new Uint8Array(gzipSync(canonical, { level: 1 }));
   const controls = snapshot.controlScores;
+  const controlNames = controls.map((c) => c.controlName);
   // Column names as in the table; arrays as JSON arrays (json_to_recordset makes them SQL arrays).
   const row = JSON.stringify({
     azure_tenant_id: snapshot.azureTenantId,
@@ -67,15 +78,24 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
     licensed_user_count: snapshot.licensedUserCount,
     enabled_services: snapshot.enabledServices,
     average_comparative_scores: snapshot.averageComparativeScores,
-    control_names: controls.map((c) => c.controlName),
+    control_names: controlNames,
     control_categories: controls.map((c) => c.controlCategory),
     control_scores: controls.map((c) => c.score),
     control_score_percentages: controls.map((c) => c.scoreInPercentage),
     control_max_scores: controls.map((c) => c.maxScore),
     content_sha256: contentSha256,
   });
-  const { azureTenantId, createdDateTime, pointer } = snapshot;
-  return { azureTenantId, createdDateTime, pointer, contentSha256, row, rawGzip };
+  const { azureTenantId, createdDateTime, pointer, sourceShape } = snapshot;
+  return {
+    azureTenantId,
+    createdDateTime,
+    pointer,
+    sourceShape,
+    contentSha256,
+    row,
+    rawGzip,
+    controlNames,
+  };
 }
 
 export interface WriteContext {
@@ -84,6 +104,8 @@ export interface WriteContext {
   receivedBy: string | null;
   /** Who the audit row names: the API key, or the system for the importer. */
   actor: { keyId: string; role: string };
+  /** Recorded in the audit row: the snapshot age limit was lifted (`?backfill=true`, the importer). */
+  backfill: boolean;
 }
 
 /**
@@ -95,11 +117,11 @@ export interface WriteContext {
  */
 export async function writeSnapshots(
   runner: SqlRunner,
-  batch: readonly PreparedSnapshot[],
+  batch: readonly CheckedSnapshot[],
   context: WriteContext,
 ): Promise<WriteOutcome[]> {
   // The first snapshot of each natural key is the one inserted; later ones compare against it.
-  const firsts = new Map<string, PreparedSnapshot>();
+  const firsts = new Map<string, CheckedSnapshot>();
   for (const item of batch) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
   const tenants = new Map<string, TenantRow>();
   const stored = new Map<string, StoredRow>();
@@ -144,7 +166,7 @@ interface StoredRow {
   id: string;
   sha: string;
   /** The batch item this call inserted it from; null when it was already stored. */
-  insertedFrom: PreparedSnapshot | null;
+  insertedFrom: CheckedSnapshot | null;
 }
 
 function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
@@ -157,14 +179,15 @@ function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
  * the object to node-pg as it is. Not for a transaction-mode pooler (PgBouncer), which loses it.
  */
 const WRITE_STATEMENT = {
-  name: 'ssu-write-snapshots-2',
+  name: 'ssu-write-snapshots-3',
   text: `WITH input AS MATERIALIZED (
        SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (azure_tenant_id text,
          created_date_time timestamptz, graph_id text, source_shape text, current_score numeric,
          max_score numeric, active_user_count integer, licensed_user_count integer,
          enabled_services text[], average_comparative_scores jsonb, control_names text[],
          control_categories text[], control_scores numeric[], control_score_percentages numeric[],
-         control_max_scores numeric[], content_sha256 text))
+         control_max_scores numeric[], unknown_controls text[], deprecated_controls text[],
+         content_sha256 text))
          WITH ORDINALITY AS r
      ), created_tenants AS (
        INSERT INTO client_tenants (azure_tenant_id, partner_id)
@@ -183,12 +206,13 @@ const WRITE_STATEMENT = {
        INSERT INTO secure_score_snapshots (client_tenant_id, created_date_time, graph_id,
          source_shape, current_score, max_score, active_user_count, licensed_user_count,
          enabled_services, average_comparative_scores, control_names, control_categories,
-         control_scores, control_score_percentages, control_max_scores, content_sha256, raw_gzip,
-         received_by)
+         control_scores, control_score_percentages, control_max_scores, unknown_controls,
+         deprecated_controls, content_sha256, raw_gzip, received_by)
        SELECT client_tenant_id, created_date_time, graph_id, source_shape, current_score,
          max_score, active_user_count, licensed_user_count, enabled_services,
          average_comparative_scores, control_names, control_categories, control_scores,
-         control_score_percentages, control_max_scores, content_sha256,
+         control_score_percentages, control_max_scores, COALESCE(unknown_controls, '{}'),
+         COALESCE(deprecated_controls, '{}'), content_sha256,
          substring($5::bytea FROM ($6::integer[])[ordinality] FOR ($6::integer[])[ordinality + 1] - ($6::integer[])[ordinality]),
          $3::uuid
        FROM allowed
@@ -201,7 +225,7 @@ const WRITE_STATEMENT = {
          entity_id, client_tenant_id, details)
        SELECT $7, $8, $2::uuid, 'secure-scores.stored', 'secure-score-snapshot', min(id::text),
          CASE WHEN count(DISTINCT client_tenant_id) = 1 THEN min(client_tenant_id::text)::uuid END,
-         jsonb_build_object('stored', count(*), 'snapshotIds', jsonb_agg(id))
+         jsonb_build_object('stored', count(*), 'snapshotIds', jsonb_agg(id), 'backfill', $9::boolean)
        FROM inserted HAVING count(*) > 0
      )
      SELECT 'tenant' AS kind, azure_tenant_id, id, partner_id,
@@ -227,7 +251,7 @@ const WRITE_STATEMENT = {
  */
 async function writeRound(
   runner: SqlRunner,
-  items: readonly PreparedSnapshot[],
+  items: readonly CheckedSnapshot[],
   context: WriteContext,
   tenants: Map<string, TenantRow>,
   stored: Map<string, StoredRow>,
@@ -247,7 +271,7 @@ async function writeRound(
     created_date_time: Date | null;
     content_sha256: string | null;
   }[] = await runner.query(WRITE_STATEMENT as unknown as string, [
-    `[${items.map((item) => item.row).join(',')}]`,
+    `[${items.map(rowWithFindings).join(',')}]`,
     context.partnerId,
     context.receivedBy,
     [...new Set(items.map((item) => item.azureTenantId))],
@@ -255,6 +279,7 @@ async function writeRound(
     [...offsets, offset],
     context.actor.keyId,
     context.actor.role,
+    context.backfill,
   ]);
   const byKey = new Map(items.map((item) => [keyOf(item), item]));
   for (const row of rows) {
@@ -269,4 +294,16 @@ async function writeRound(
     const insertedFrom = row.kind === 'inserted' ? (byKey.get(key) ?? null) : null;
     stored.set(key, { id: row.id, sha: row.content_sha256!, insertedFrom });
   }
+}
+
+/** The prepared row with the findings spliced in (absent members are NULL, stored as '{}'). */
+function rowWithFindings(item: CheckedSnapshot): string {
+  const { unknownControls, deprecatedControls } = item.findings;
+  if (unknownControls.length === 0 && deprecatedControls.length === 0) return item.row;
+  const members = JSON.stringify({
+    unknown_controls: unknownControls,
+    deprecated_controls: deprecatedControls,
+  });
+  // Both are JSON objects: `{...}` + `{...}` -> `{..., ...}`.
+  return `${item.row.slice(0, -1)},${members.slice(1)}`;
 }

@@ -5,12 +5,20 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { compileTable, rate, RatingInputError, type CompiledTable } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
+import {
+  catalogFindings,
+  type ControlWarning,
+  ratingWarnings,
+} from '../secure-scores/catalog/control-warnings.js';
 import { toRatingSnapshot } from '../secure-scores/rating-input.js';
 import { parseRateRequest, type RateRequest } from './rate-request.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 /** Who may rate with a draft they name: the people who write tables, trying one before publishing. */
 const DRAFT_ROLES: readonly Principal['role'][] = ['actuary', 'admin'];
+
+/** The rating (spec §5) and what its explanation should say of the snapshot's controls. */
+export type ExplainedRating = Rating & { warnings: ControlWarning[] };
 
 /** Rates one snapshot on request (`POST /v1/rate`, the `rate` command); stores nothing. */
 @Injectable()
@@ -20,21 +28,24 @@ export class RateService {
     private readonly catalog: ControlCatalogService,
   ) {}
 
-  async rate(principal: Principal, body: unknown): Promise<Rating> {
+  async rate(principal: Principal, body: unknown): Promise<ExplainedRating> {
     const parsed = parseRateRequest(body, new Date());
     if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The rating request is invalid');
     const request = parsed.request;
-    const [table, catalogMaxScores] = await Promise.all([
+    const [table, catalog] = await Promise.all([
       this.table(principal, request),
-      this.catalog.maxScores(),
+      this.catalog.catalog(),
     ]);
+    const names = request.snapshot.controlScores.map((c) => c.controlName);
     try {
-      return rate(toRatingSnapshot(request.snapshot), table, {
+      const rating = rate(toRatingSnapshot(request.snapshot), table, {
         asOf: request.asOf.toISOString(),
         industry: request.industry,
         controlStates: request.controlStates,
-        catalogMaxScores,
+        catalogMaxScores: catalog.maxScores,
       });
+      const findings = catalogFindings(names, catalog);
+      return { ...rating, warnings: ratingWarnings(names, findings, request.controlStates) };
     } catch (error) {
       // The request checks rule these out; should one slip through, it is the input's fault, not a 500.
       if (!(error instanceof RatingInputError)) throw error;

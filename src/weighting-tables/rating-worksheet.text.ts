@@ -1,4 +1,5 @@
 import type { Rating } from '../rating/rating.types.js';
+import type { ControlWarning } from '../secure-scores/catalog/control-warnings.js';
 
 /** How many improvements the worksheet lists: the ones a broker would show first. */
 const TOP_IMPROVEMENTS = 5;
@@ -7,7 +8,7 @@ const TOP_IMPROVEMENTS = 5;
  * A rating as a plain-text worksheet for a terminal: the result, why, which controls cost what
  * (contributions with their gap, largest gap first, as the rating orders them) and the best fixes.
  */
-export function renderRatingWorksheet(rating: Rating): string {
+export function renderRatingWorksheet(rating: Rating & { warnings: ControlWarning[] }): string {
   const lines = [
     `Rating of snapshot ${rating.snapshot.id ?? '(no id)'} taken ${rating.snapshot.createdDateTime}`,
     `Table   ${rating.table.name} ${rating.table.version} (sha256 ${rating.table.sha256})`,
@@ -19,6 +20,7 @@ export function renderRatingWorksheet(rating: Rating): string {
     `Decision  ${rating.decision}`,
     `Reasons   ${rating.reasons.length > 0 ? rating.reasons.join(', ') : 'none'}`,
     `Missing   ${rating.missingControls.length > 0 ? rating.missingControls.join(', ') : 'none'}`,
+    ...warnings(rating.warnings),
     '',
     'Contributions',
     ...table(
@@ -30,6 +32,11 @@ export function renderRatingWorksheet(rating: Rating): string {
     ...improvements(rating),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function warnings(list: readonly ControlWarning[]): string[] {
+  if (list.length === 0) return [];
+  return ['', 'Warnings', ...list.map((w) => `  ${w.control}: ${w.detail}`)];
 }
 
 function improvements(rating: Rating): string[] {

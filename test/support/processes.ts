@@ -43,6 +43,8 @@ export async function startServerProcess(
       ...process.env,
       LOG_LEVEL: waitForLog ? 'info' : 'warn',
       HOST: '127.0.0.1',
+      // As in the in-process app: the fixtures are years old, and the limit has its own tests.
+      SNAPSHOT_MAX_AGE_DAYS: '0',
       ...env,
     },
   });

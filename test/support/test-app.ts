@@ -49,6 +49,8 @@ export async function createTestApp(
       // Tests fire hundreds of requests a second with one key; the limits have their own tests.
       rateLimitPerSecond: 0,
       authFailuresPerMinute: 0,
+      // The fixtures are real snapshots from 2018 to 2024; the age limit has its own tests.
+      snapshotMaxAgeDays: 0,
       ...overrides,
       bootstrapApiKey: adminKey,
       databaseUrl,

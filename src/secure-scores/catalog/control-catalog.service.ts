@@ -9,6 +9,7 @@ import {
   NormalizedControlProfile,
   parseControlProfilesPayload,
 } from '../graph/control-profile.parser.js';
+import type { ControlCatalog } from './control-warnings.js';
 
 // The catalog changes rarely (a profile push); a short cache keeps it off every rating's path.
 const CATALOG_CACHE_MS = 5_000;
@@ -23,7 +24,7 @@ export interface ControlProfilesResult {
 
 @Injectable()
 export class ControlCatalogService {
-  private cache: { at: number; maxScores: ReadonlyMap<string, string> } | null = null;
+  private cache: { at: number; catalog: ControlCatalog } | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -32,13 +33,26 @@ export class ControlCatalogService {
 
   /** control name -> the latest known maxScore, as decimal text. */
   async maxScores(): Promise<ReadonlyMap<string, string>> {
-    if (this.cache && Date.now() - this.cache.at < CATALOG_CACHE_MS) return this.cache.maxScores;
-    const rows: { control_name: string; max_score: string }[] = await this.dataSource.query(
-      'SELECT control_name, max_score FROM control_profiles WHERE max_score IS NOT NULL',
-    );
-    const maxScores = new Map(rows.map((row) => [row.control_name, row.max_score]));
-    this.cache = { at: Date.now(), maxScores };
-    return maxScores;
+    return (await this.catalog()).maxScores;
+  }
+
+  /** The names the catalog knows, deprecated ones and the latest maxScores. */
+  async catalog(): Promise<ControlCatalog> {
+    if (this.cache && Date.now() - this.cache.at < CATALOG_CACHE_MS) return this.cache.catalog;
+    const rows: { control_name: string; max_score: string | null; deprecated: boolean }[] =
+      await this.dataSource.query(
+        'SELECT control_name, max_score::text AS max_score, deprecated FROM control_profiles',
+      );
+    const maxScores = new Map<string, string>();
+    for (const row of rows)
+      if (row.max_score !== null) maxScores.set(row.control_name, row.max_score);
+    const catalog: ControlCatalog = {
+      maxScores,
+      known: new Set(rows.map((row) => row.control_name)),
+      deprecated: new Set(rows.filter((row) => row.deprecated).map((row) => row.control_name)),
+    };
+    this.cache = { at: Date.now(), catalog };
+    return catalog;
   }
 
   /**

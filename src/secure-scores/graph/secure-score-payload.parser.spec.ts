@@ -7,6 +7,7 @@ import { parseJsonStrict } from '../../common/json/hardened-json.parser.js';
 import {
   errorWrapperKey,
   parseSecureScorePayload,
+  snapshotAgeIssues,
   type NormalizedSnapshot,
   type ValidationIssue,
 } from './secure-score-payload.parser.js';
@@ -605,5 +606,43 @@ describe('parseSecureScorePayload properties', () => {
       }),
       { seed: 7, numRuns: 200 },
     );
+  });
+});
+
+describe('snapshotAgeIssues', () => {
+  const now = new Date('2026-12-03T12:00:00Z');
+  const taken = (createdDateTime: string, pointer = '', sourceShape = 'graph-v1' as const) => ({
+    createdDateTime,
+    pointer,
+    sourceShape,
+  });
+
+  it('counts whole days, as snapshotAgeDays does: 90 days and 23 hours is 90', () => {
+    expect(snapshotAgeIssues([taken('2026-09-04T12:00:00.000Z')], now, 90)).toEqual([]);
+    expect(snapshotAgeIssues([taken('2026-09-03T12:00:00.001Z')], now, 90)).toEqual([]);
+    expect(snapshotAgeIssues([taken('2026-09-03T12:00:00.000Z')], now, 90)).toHaveLength(1);
+  });
+
+  it('reports each snapshot older than the limit at its own date member', () => {
+    expect(
+      snapshotAgeIssues(
+        [
+          taken('2026-09-03T11:59:59.999Z', '/value/0'),
+          taken('2026-12-01T00:00:00.000Z', '/value/1'),
+          taken('2026-01-05T00:00:00.000Z', '/2', 'o365-report-2017' as never),
+        ],
+        now,
+        90,
+      ),
+    ).toEqual([
+      // In pointer order, as every issue list is.
+      { pointer: '/2/createdDate', message: expect.stringContaining('is 332 days old') },
+      { pointer: '/value/0/createdDateTime', message: expect.stringContaining('is 91 days old') },
+    ]);
+  });
+
+  it('reads the limit it is given', () => {
+    expect(snapshotAgeIssues([taken('2026-12-01T00:00:00.000Z')], now, 1)).toHaveLength(1);
+    expect(snapshotAgeIssues([taken('2026-12-02T00:00:00.000Z')], now, 1)).toEqual([]);
   });
 });

@@ -8,7 +8,12 @@ import {
   SNAPSHOT_VALIDATORS,
   type SnapshotFields,
 } from './secure-score.schema.js';
-import type { NormalizedSnapshot, ParseResult, SourceShape } from './secure-score.types.js';
+import type {
+  NormalizedSnapshot,
+  ParseResult,
+  SourceShape,
+  ValidationIssue,
+} from './secure-score.types.js';
 
 export type {
   NormalizedControlScore,
@@ -61,6 +66,33 @@ function checkOnePerInstant(snapshots: NormalizedSnapshot[], issues: IssueList):
       );
     }
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The snapshot age limit of `POST /v1/secure-scores` (not of the rating, which prices old
+ * snapshots with its snapshotAgeDays modifier, nor of the importer, the backfill path). Graph
+ * keeps 90 days of scores, so a live feed never sends older ones: an older snapshot is a replayed
+ * archive, and pushed by mistake it would rewrite a client tenant's history. Age is in whole days
+ * (as snapshotAgeDays counts it), so a full 90-day list pushed within the day still passes.
+ */
+export function snapshotAgeIssues(
+  snapshots: readonly Pick<NormalizedSnapshot, 'createdDateTime' | 'pointer' | 'sourceShape'>[],
+  now: Date,
+  maxAgeDays: number,
+): ValidationIssue[] {
+  const issues = new IssueList();
+  for (const snapshot of snapshots) {
+    const ageDays = Math.floor((now.getTime() - Date.parse(snapshot.createdDateTime)) / DAY_MS);
+    if (ageDays > maxAgeDays) {
+      issues.add(
+        pointerTo(snapshot.pointer, SNAPSHOT_FIELDS[snapshot.sourceShape].created),
+        `is ${ageDays} days old, more than the ${maxAgeDays} days a live feed sends: post history with ?backfill=true or the import command`,
+      );
+    }
+  }
+  return issues.result();
 }
 
 const GRAPH_KEYS = ['azureTenantId', 'createdDateTime', 'currentScore'];

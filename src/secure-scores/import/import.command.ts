@@ -38,6 +38,8 @@ export class ImportCommand extends CommandRunner {
       `stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected.length} ` +
         `in ${seconds.toFixed(1)} s (${Math.round(done / Math.max(seconds, 0.001))} snapshots/s)\n`,
     );
+    printFindings('not in the control catalog', summary.unknownControls);
+    printFindings('deprecated in the control catalog', summary.deprecatedControls);
     for (const rejection of summary.rejected.filter(Boolean)) {
       process.stdout.write(`rejected ${rejection.origin}: ${rejection.reason}\n`);
     }
@@ -52,4 +54,13 @@ export class ImportCommand extends CommandRunner {
       throw new Error('--batch-size must be 1 to 10000');
     return n;
   }
+}
+
+/** Accepted, stored and rated as the table says, but worth an underwriter's attention. */
+function printFindings(what: string, counts: ReadonlyMap<string, number>): void {
+  if (counts.size === 0) return;
+  const names = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = names.slice(0, 20).map(([name, n]) => `${name} (${n})`);
+  const more = names.length > 20 ? `, and ${names.length - 20} more` : '';
+  process.stdout.write(`warning: ${names.length} control(s) ${what}: ${shown.join(', ')}${more}\n`);
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ControlCatalogService } from '../catalog/control-catalog.service.js';
+import { catalogFindings } from '../catalog/control-warnings.js';
 import { SnapshotPreparer } from '../preparation/snapshot-preparer.js';
-import { PreparedSnapshot, writeSnapshots } from '../snapshot-writer.js';
+import { CheckedSnapshot, writeSnapshots } from '../snapshot-writer.js';
 import type { SourceRecord } from './import-sources.js';
 
 export interface ImportRejection {
@@ -14,6 +16,10 @@ export interface ImportSummary {
   stored: number;
   duplicates: number;
   rejected: ImportRejection[];
+  /** Stored and duplicate snapshots naming controls the catalog does not know, by control. */
+  unknownControls: Map<string, number>;
+  /** The same for controls the catalog marks deprecated. */
+  deprecatedControls: Map<string, number>;
 }
 
 export interface ImportOptions {
@@ -22,13 +28,15 @@ export interface ImportOptions {
   onProgress?: (summary: ImportSummary) => void;
 }
 
-interface Pending extends PreparedSnapshot {
+interface Pending extends CheckedSnapshot {
   origin: string;
 }
 
 const DEFAULT_BATCH = 500;
 const PREPARE_AHEAD = 32;
 const MAX_REJECTIONS_KEPT = 10_000;
+/** Distinct control names counted per finding: a feed of random names must not grow memory. */
+const MAX_FINDINGS_KEPT = 1_000;
 
 /**
  * The bulk path: the same validator and writer as `POST /v1/secure-scores`, with one
@@ -41,6 +49,7 @@ export class SnapshotImporter {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly preparer: SnapshotPreparer,
+    private readonly catalog: ControlCatalogService,
   ) {}
 
   async run(
@@ -48,7 +57,13 @@ export class SnapshotImporter {
     options: ImportOptions = {},
   ): Promise<ImportSummary> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
-    const summary: ImportSummary = { stored: 0, duplicates: 0, rejected: [] };
+    const summary: ImportSummary = {
+      stored: 0,
+      duplicates: 0,
+      rejected: [],
+      unknownControls: new Map(),
+      deprecatedControls: new Map(),
+    };
     // Records are prepared on the ingest threads while the previous batch is written; a batch
     // holds each snapshot as its row (a few KB), not its parsed payload.
     let batch: Promise<Pending[]>[] = [];
@@ -91,8 +106,10 @@ export class SnapshotImporter {
       return [];
     }
     const { snapshots } = result;
+    const catalog = await this.catalog.catalog();
     return snapshots.map((snapshot) => ({
       ...snapshot,
+      findings: catalogFindings(snapshot.controlNames, catalog),
       origin: snapshots.length > 1 ? `${record.origin}#${snapshot.pointer}` : record.origin,
     }));
   }
@@ -104,12 +121,17 @@ export class SnapshotImporter {
         partnerId: null,
         receivedBy: null,
         actor: { keyId: 'cli:import', role: 'admin' },
+        // The importer is the backfill path: history older than Graph's 90 days is its purpose.
+        backfill: true,
       }),
     );
     outcomes.forEach((outcome, index) => {
-      if (outcome.kind === 'stored') summary.stored++;
-      else if (outcome.kind === 'duplicate') summary.duplicates++;
-      else if (outcome.kind === 'conflict') {
+      if (outcome.kind === 'stored' || outcome.kind === 'duplicate') {
+        if (outcome.kind === 'stored') summary.stored++;
+        else summary.duplicates++;
+        count(summary.unknownControls, items[index].findings.unknownControls);
+        count(summary.deprecatedControls, items[index].findings.deprecatedControls);
+      } else if (outcome.kind === 'conflict') {
         reject(
           summary,
           items[index].origin,
@@ -123,4 +145,12 @@ export class SnapshotImporter {
 function reject(summary: ImportSummary, origin: string, reason: string): void {
   if (summary.rejected.length < MAX_REJECTIONS_KEPT) summary.rejected.push({ origin, reason });
   else summary.rejected.length++; // counted, not kept: memory stays bounded on a bad multi-GB input
+}
+
+function count(counts: Map<string, number>, names: readonly string[]): void {
+  for (const name of names) {
+    const seen = counts.get(name);
+    if (seen !== undefined) counts.set(name, seen + 1);
+    else if (counts.size < MAX_FINDINGS_KEPT) counts.set(name, 1);
+  }
 }

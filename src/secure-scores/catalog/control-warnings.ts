@@ -1,0 +1,117 @@
+import type { ControlState } from '../../rating/rating.types.js';
+
+/** What the service knows of control names: the catalog of control profiles. */
+export interface ControlCatalog {
+  /** control name -> the latest known maxScore, as decimal text. */
+  readonly maxScores: ReadonlyMap<string, string>;
+  /** Every control name the catalog holds, deprecated ones included. */
+  readonly known: ReadonlySet<string>;
+  readonly deprecated: ReadonlySet<string>;
+}
+
+/** What the catalog said of a snapshot's controls when it arrived; stored with the snapshot. */
+export interface CatalogFindings {
+  readonly unknownControls: readonly string[];
+  readonly deprecatedControls: readonly string[];
+}
+
+export type ControlWarningCode =
+  'UNKNOWN_CONTROL' | 'DEPRECATED_CONTROL' | 'CONTROL_STATE_IGNORED' | 'CONTROL_STATE_THIRD_PARTY';
+
+/**
+ * Something about a control that is accepted but that an underwriter should know: the snapshot
+ * is stored and rated anyway (rating-spec §3 rates every present control, listed or not).
+ * `pointer` locates the control score in the snapshot (RFC 6901), when there is one to point at.
+ */
+export interface ControlWarning {
+  code: ControlWarningCode;
+  control: string;
+  pointer?: string;
+  detail: string;
+}
+
+export const NO_FINDINGS: CatalogFindings = Object.freeze({
+  unknownControls: Object.freeze([]),
+  deprecatedControls: Object.freeze([]),
+});
+
+/** Payload order; two set lookups per control, cheap enough for the bulk importer. */
+export function catalogFindings(
+  controlNames: readonly string[],
+  catalog: ControlCatalog,
+): CatalogFindings {
+  const unknownControls: string[] = [];
+  const deprecatedControls: string[] = [];
+  for (const name of controlNames) {
+    if (!catalog.known.has(name)) unknownControls.push(name);
+    else if (catalog.deprecated.has(name)) deprecatedControls.push(name);
+  }
+  if (unknownControls.length === 0 && deprecatedControls.length === 0) return NO_FINDINGS;
+  return { unknownControls, deprecatedControls };
+}
+
+const DETAILS = {
+  UNKNOWN_CONTROL:
+    'Not in the control catalog: stored, and rated by the weighting table (its controls[] weight, else its category weight or defaultWeight) with no catalog maxScore to fall back on',
+  DEPRECATED_CONTROL:
+    'Deprecated in the control catalog (Microsoft no longer scores it): stored, and rated by the weighting table like any other control',
+  CONTROL_STATE_IGNORED:
+    'The tenant marked it Ignored (risk accepted): rated on its measured score like any other control',
+  CONTROL_STATE_THIRD_PARTY:
+    "The tenant marked it ThirdParty (covered by another product): its adoption is multiplied by the table's thirdPartyCredit",
+} as const satisfies Record<ControlWarningCode, string>;
+
+/**
+ * The catalog findings of one snapshot as warnings, in payload order. With a location each
+ * points at its control score: `snapshotPointer` is where the snapshot sits in the body ("" for
+ * a stored one) and `nameMember` the member that names a control in its shape.
+ */
+export function snapshotWarnings(
+  controlNames: readonly string[],
+  findings: CatalogFindings,
+  location?: { snapshotPointer: string; nameMember: string },
+): ControlWarning[] {
+  if (findings.unknownControls.length === 0 && findings.deprecatedControls.length === 0) return [];
+  const unknown = new Set(findings.unknownControls);
+  const deprecated = new Set(findings.deprecatedControls);
+  const warnings: ControlWarning[] = [];
+  controlNames.forEach((control, i) => {
+    const code = unknown.has(control)
+      ? 'UNKNOWN_CONTROL'
+      : deprecated.has(control)
+        ? 'DEPRECATED_CONTROL'
+        : null;
+    if (code === null) return;
+    const warning: ControlWarning = { code, control, detail: DETAILS[code] };
+    if (location) {
+      warning.pointer = `${location.snapshotPointer}/controlScores/${i}/${location.nameMember}`;
+    }
+    warnings.push(warning);
+  });
+  return warnings;
+}
+
+/**
+ * What a rating's explanation says of its snapshot's controls: the catalog findings, then the
+ * controls whose tenant state changes (ThirdParty) or might be expected to change (Ignored) how
+ * they count. Only controls present in the snapshot: an absent one is in `missingControls`.
+ */
+export function ratingWarnings(
+  controlNames: readonly string[],
+  findings: CatalogFindings,
+  controlStates: Readonly<Record<string, ControlState>>,
+): ControlWarning[] {
+  const warnings = snapshotWarnings(controlNames, findings);
+  for (const control of controlNames) {
+    if (!Object.hasOwn(controlStates, control)) continue;
+    const state = controlStates[control];
+    const code =
+      state === 'ThirdParty'
+        ? 'CONTROL_STATE_THIRD_PARTY'
+        : state === 'Ignored'
+          ? 'CONTROL_STATE_IGNORED'
+          : null;
+    if (code !== null) warnings.push({ code, control, detail: DETAILS[code] });
+  }
+  return warnings;
+}
