@@ -394,7 +394,8 @@ describe('input outside a well-formed JSON body', () => {
     const docs = await t.request({ method: 'GET', url: '/docs-json', key: null });
     expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
     const ingest = docs.body.paths['/v1/secure-scores'].post;
-    expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201']);
+    expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '422']);
+    expect(ingest.parameters.map((p: { name: string }) => p.name)).toContain('backfill');
   });
 
   const cursor = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
