@@ -555,6 +555,12 @@ describe('Secure Score ingestion', () => {
         expect(await stored()).toBe(before);
       },
     );
+
+    it('answers a query parameter it does not know with a 422 problem, as every route does', async () => {
+      const response = await postAged(takenAgo('aged-typo', DAY), '/v1/secure-scores?backfil=true');
+      expect(response.status).toBe(422);
+      expect(response.body.errors[0].pointer).toBe('/backfil');
+    });
   });
 
   describe('partners', () => {
