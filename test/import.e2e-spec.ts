@@ -109,7 +109,7 @@ describe('the import command', () => {
       deprecated_controls: [],
     });
     expect(result.stdout).toContain(
-      'warning: 4 control(s) not in the control catalog: AdminMFA (2), DLPEnabled (2), AltInfoIncomplete (1), UserMFA (1)\n',
+      'warning: 4 control(s) not in the control catalog (snapshots naming each): AdminMFA (2), DLPEnabled (2), AltInfoIncomplete (1), UserMFA (1)\n',
     );
     const audit = await db.query(
       `SELECT details->'backfill' AS backfill FROM audit_log WHERE action = 'secure-scores.stored'`,

@@ -62,5 +62,7 @@ function printFindings(what: string, counts: ReadonlyMap<string, number>): void 
   const names = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = names.slice(0, 20).map(([name, n]) => `${name} (${n})`);
   const more = names.length > 20 ? `, and ${names.length - 20} more` : '';
-  process.stdout.write(`warning: ${names.length} control(s) ${what}: ${shown.join(', ')}${more}\n`);
+  process.stdout.write(
+    `warning: ${names.length} control(s) ${what} (snapshots naming each): ${shown.join(', ')}${more}\n`,
+  );
 }
