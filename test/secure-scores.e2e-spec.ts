@@ -459,7 +459,11 @@ describe('Secure Score ingestion', () => {
           snapshot,
           table: exampleTable(),
           asOf: '2024-01-20T00:00:00Z',
-          controlStates: { not_in_catalog: 'Ignored', scid_2010: 'ThirdParty', absent: 'Ignored' },
+          controlStates: {
+            not_in_catalog: 'Ignored',
+            spo_legacy_auth: 'ThirdParty',
+            absent: 'Ignored',
+          },
         },
       });
       expect(rated.status).toBe(200);
@@ -471,10 +475,114 @@ describe('Secure Score ingestion', () => {
       ).toEqual([
         ['DEPRECATED_CONTROL', 'contoso_retired'],
         ['UNKNOWN_CONTROL', 'not_in_catalog'],
+        ['CONTROL_STATE_THIRD_PARTY', 'spo_legacy_auth'],
         ['CONTROL_STATE_IGNORED', 'not_in_catalog'],
       ]);
     });
   });
+
+  describe('warnings of many snapshots and many controls', () => {
+    const withControls = (azureTenantId: string, day: string, names: string[]) => {
+      const snapshot = snapshotFor(azureTenantId, day);
+      for (const name of names) {
+        snapshot.controlScores.push({ controlName: name, score: 0, scoreInPercentage: 0 });
+      }
+      return snapshot;
+    };
+
+    it('gives each snapshot of an envelope its own warnings, at its own pointers', async () => {
+      const response = await post({
+        value: [
+          withControls('findings-envelope', '2024-02-01', []),
+          withControls('findings-envelope', '2024-02-02', ['made_up_b']),
+          withControls('findings-other', '2024-02-01', ['made_up_c', 'made_up_d']),
+        ],
+      });
+      expect(response.status).toBe(201);
+      expect(
+        response.body.snapshots.map((s: { warnings: { control: string; pointer: string }[] }) =>
+          s.warnings.map((w) => [w.control, w.pointer]),
+        ),
+      ).toEqual([
+        [],
+        [['made_up_b', '/value/1/controlScores/68/controlName']],
+        [
+          ['made_up_c', '/value/2/controlScores/68/controlName'],
+          ['made_up_d', '/value/2/controlScores/69/controlName'],
+        ],
+      ]);
+      const { rows } = await db.query(
+        `SELECT s.id, s.unknown_controls FROM secure_score_snapshots s WHERE s.id = ANY($1::uuid[])`,
+        [response.body.snapshots.map((s: { id: string }) => s.id)],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row.unknown_controls]));
+      expect(response.body.snapshots.map((s: { id: string }) => byId.get(s.id))).toEqual([
+        [],
+        ['made_up_b'],
+        ['made_up_c', 'made_up_d'],
+      ]);
+    });
+
+    it('lists at most 100 warnings per snapshot, counts the rest, and stores every name', async () => {
+      const names = Array.from({ length: 150 }, (_, i) => `made_up_${String(i).padStart(3, '0')}`);
+      const response = await post(withControls('findings-many', '2024-02-01', names));
+      expect(response.status).toBe(201);
+      const [snapshot] = response.body.snapshots;
+      expect([snapshot.warnings.length, snapshot.warningsOmitted]).toEqual([100, 50]);
+      expect(snapshot.warnings[99].control).toBe('made_up_099');
+      const { rows } = await db.query(
+        `SELECT cardinality(unknown_controls) AS n FROM secure_score_snapshots WHERE id = $1`,
+        [snapshot.id],
+      );
+      expect(rows[0].n).toBe(150);
+    });
+  });
+
+  describe('error bodies sent in place of data (INPUT-17)', () => {
+    it.each([
+      ['/v1/secure-scores', { PSError: 'HTTP 403 Forbidden' }, '/PSError'],
+      [
+        '/v1/secure-scores',
+        { value: [{ error: { code: 'Forbidden', message: 'Insufficient privileges' } }] },
+        '/value/0/error',
+      ],
+      ['/v1/control-profiles', { PSError: 'HTTP 401 Unauthorized' }, '/PSError'],
+    ])(
+      'answers one posted to %s with a 422 of its own type, storing nothing',
+      async (url, body, pointer) => {
+        const before = [await count(), await count('control_profile_history')];
+        const response = await t.request({ method: 'POST', url, body });
+        expect(response.status).toBe(422);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body.type).toBe('urn:securescore:problem:source-error');
+        expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([pointer]);
+        expect([await count(), await count('control_profile_history')]).toEqual(before);
+      },
+    );
+
+    it('keeps the validation type when a snapshot is also invalid', async () => {
+      const response = await post({
+        value: [{ PSError: 'HTTP 403' }, { ...snapshotFor('source-mixed'), azureTenantId: '' }],
+      });
+      expect([response.status, response.body.type]).toEqual([
+        422,
+        'urn:securescore:problem:validation-failed',
+      ]);
+    });
+  });
+
+  it.each(['azureTenantId', 'createdDateTime', 'currentScore', 'maxScore', 'controlScores'])(
+    'answers null for the required %s with a 422 at its pointer, storing nothing (INPUT-05)',
+    async (field) => {
+      const before = await count();
+      const response = await post({ ...snapshotFor(`null-${field}`), [field]: null });
+      expect(response.status).toBe(422);
+      expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(
+        `/${field}`,
+      );
+      expect(await count()).toBe(before);
+    },
+  );
 
   describe('the snapshot age limit (INPUT-16)', () => {
     let aged: TestApp;
@@ -540,6 +648,23 @@ describe('Secure Score ingestion', () => {
         [response.body.snapshots[0].id],
       );
       expect(audit.rows[0].details.backfill).toBe(true);
+    });
+
+    it('treats ?backfill=true as part of an Idempotency-Key request', async () => {
+      const body = takenAgo('aged-keyed', DAY);
+      const headers = { 'idempotency-key': `backfill-${randomUUID()}` };
+      const first = await aged.request({ method: 'POST', url: '/v1/secure-scores', body, headers });
+      const withBackfill = await aged.request({
+        method: 'POST',
+        url: '/v1/secure-scores?backfill=true',
+        body,
+        headers,
+      });
+      expect([first.status, withBackfill.status, withBackfill.body.type]).toEqual([
+        201,
+        422,
+        'urn:securescore:problem:idempotency-key-reused',
+      ]);
     });
 
     it.each(['yes', '1', ''])(

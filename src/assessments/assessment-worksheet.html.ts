@@ -10,6 +10,7 @@ export interface WorksheetInput {
   createdBy: string;
   rating: Rating;
   warnings: ControlWarning[];
+  warningsOmitted?: number;
 }
 
 const TOP_IMPROVEMENTS = 10;
@@ -40,7 +41,7 @@ export function renderWorksheet(input: WorksheetInput): string {
 Table SHA-256 <code>${escape(rating.table.sha256)}</code>.</p>
 ${section('Reasons', rating.reasons.length === 0 ? '<p>None.</p>' : `<ul>${rating.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`)}
 ${section('Missing controls', rating.missingControls.length === 0 ? '<p>None.</p>' : `<p>${rating.missingControls.map(escape).join(', ')}</p>`)}
-${input.warnings.length === 0 ? '' : section('Warnings', `<ul>${input.warnings.map((w) => `<li>${escape(w.control)}: ${escape(w.detail)}</li>`).join('')}</ul>`)}
+${input.warnings.length === 0 ? '' : section('Warnings', `<ul>${input.warnings.map((w) => `<li>${escape(w.control)}: ${escape(w.detail)}</li>`).join('')}${input.warningsOmitted ? `<li>and ${input.warningsOmitted} more</li>` : ''}</ul>`)}
 ${section('Top improvements', improvements(rating))}
 ${section('Contributions', contributions(rating))}
 <p><small>Secure Score is not an absolute measure of how likely a breach is; this rating applies the

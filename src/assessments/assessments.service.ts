@@ -13,7 +13,11 @@ import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { rate } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
-import { type ControlWarning, ratingWarnings } from '../secure-scores/catalog/control-warnings.js';
+import {
+  type ControlWarning,
+  listedWarnings,
+  ratingWarnings,
+} from '../secure-scores/catalog/control-warnings.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
 import { AssessmentEntity } from './assessment.entity.js';
 import { assessmentRecord } from './assessment-record.js';
@@ -32,8 +36,10 @@ export type AssessmentView = Rating & {
    * What the explanation says of the snapshot's controls: those the catalog did not know or
    * had deprecated when the snapshot arrived, and those whose tenant state is Ignored or
    * ThirdParty in the rating's inputs. Derived from stored inputs, so it never changes.
+   * At most 100 are listed; `warningsOmitted` counts the rest.
    */
   warnings: ControlWarning[];
+  warningsOmitted?: number;
 };
 
 export interface ReplayResult {
@@ -131,7 +137,7 @@ export class AssessmentsService {
   async worksheet(principal: Principal, id: string): Promise<string> {
     const { assessment, tenant } = await this.findVisible(principal, id);
     return renderWorksheet({
-      warnings: await this.warnings(assessment),
+      ...listedWarnings(await this.warnings(assessment)),
       id: assessment.id,
       clientTenantId: assessment.clientTenantId,
       clientTenantName: tenant.name,
@@ -271,6 +277,7 @@ export class AssessmentsService {
 }
 
 function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView {
+  const listed = listedWarnings(warnings);
   return {
     id: a.id,
     clientTenantId: a.clientTenantId,
@@ -279,7 +286,7 @@ function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView
     createdBy: a.createdBy,
     portfolioRunId: a.portfolioRunId,
     inputs: { industry: a.industry, controlStates: a.controlStates },
-    warnings,
+    ...listed,
   };
 }
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/roles.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, type FieldViolation } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage } from '../common/paging.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -12,6 +12,7 @@ import { ControlCatalogService } from './catalog/control-catalog.service.js';
 import {
   catalogFindings,
   type ControlWarning,
+  listedWarnings,
   snapshotWarnings,
 } from './catalog/control-warnings.js';
 import { snapshotAgeIssues } from './graph/secure-score-payload.parser.js';
@@ -27,8 +28,10 @@ export interface IngestedSnapshot {
   azureTenantId: string;
   createdDateTime: string;
   duplicate: boolean;
-  /** Controls accepted but unknown to or deprecated in the catalog (INPUT-09). */
+  /** Controls accepted but unknown to or deprecated in the catalog (INPUT-09), at most 100. */
   warnings: ControlWarning[];
+  /** How many warnings past the first 100 are not listed; absent when none are left out. */
+  warningsOmitted?: number;
 }
 
 export interface IngestRequest {
@@ -64,8 +67,7 @@ export class SecureScoresService {
   ): Promise<StoredResponse & { replayed: boolean }> {
     const result = await this.preparer.prepare(request.bodyText);
     if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
-    if (result.kind === 'invalid')
-      throw DomainError.validation(result.errors, 'The Secure Score payload is invalid');
+    if (result.kind === 'invalid') throw invalidPayload(result.errors, result.sourceError);
     const catalog = await this.catalog.catalog();
     const prepared: CheckedSnapshot[] = result.snapshots.map((snapshot) => ({
       ...snapshot,
@@ -106,7 +108,8 @@ export class SecureScoresService {
         {
           scope: principal.keyId,
           key: request.idempotencyKey,
-          fingerprint: `POST /v1/secure-scores ${request.bodySha256}`,
+          // Lifting the age limit makes it another request: a key reused with it is a 422.
+          fingerprint: `POST /v1/secure-scores${request.backfill ? '?backfill=true' : ''} ${request.bodySha256}`,
         },
         () => work(manager),
       );
@@ -139,6 +142,21 @@ export class SecureScoresService {
       (s) => toSnapshotView(s, query.includeControls),
     );
   }
+}
+
+/**
+ * A collector that failed (`{"PSError": "HTTP 403 Forbidden"}`) or a Graph error body forwarded
+ * as data gets its own problem type: the fix is at the source (a permission, a token), not in
+ * the payload, and a partner's integration can tell the two apart without reading messages.
+ */
+function invalidPayload(errors: FieldViolation[], sourceError: boolean): DomainError {
+  return sourceError
+    ? new DomainError(
+        'source-error',
+        'The body is an error reported by Graph or a collector in place of Secure Score data',
+        errors,
+      )
+    : DomainError.validation(errors, 'The Secure Score payload is invalid');
 }
 
 function toIngested(outcome: WriteOutcome, checked: CheckedSnapshot): IngestedSnapshot {
@@ -176,10 +194,12 @@ function toIngested(outcome: WriteOutcome, checked: CheckedSnapshot): IngestedSn
         azureTenantId: snapshot.azureTenantId,
         createdDateTime: snapshot.createdDateTime,
         duplicate: outcome.kind === 'duplicate',
-        warnings: snapshotWarnings(checked.controlNames, checked.findings, {
-          snapshotPointer: snapshot.pointer,
-          nameMember: SNAPSHOT_FIELDS[snapshot.sourceShape].controlName,
-        }),
+        ...listedWarnings(
+          snapshotWarnings(checked.controlNames, checked.findings, {
+            snapshotPointer: snapshot.pointer,
+            nameMember: SNAPSHOT_FIELDS[snapshot.sourceShape].controlName,
+          }),
+        ),
       };
   }
 }
@@ -204,10 +224,12 @@ export function toSnapshotView(
     contentSha256: s.contentSha256,
     receivedAt: s.receivedAt.toISOString(),
     // Pointers into the snapshot as `?include=controls` lists it (its controlScores, in order).
-    warnings: snapshotWarnings(
-      s.controlNames,
-      { unknownControls: s.unknownControls, deprecatedControls: s.deprecatedControls },
-      { snapshotPointer: '', nameMember: 'controlName' },
+    ...listedWarnings(
+      snapshotWarnings(
+        s.controlNames,
+        { unknownControls: s.unknownControls, deprecatedControls: s.deprecatedControls },
+        { snapshotPointer: '', nameMember: 'controlName' },
+      ),
     ),
   };
   if (includeControls) {

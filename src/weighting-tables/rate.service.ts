@@ -8,6 +8,7 @@ import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.
 import {
   catalogFindings,
   type ControlWarning,
+  listedWarnings,
   ratingWarnings,
 } from '../secure-scores/catalog/control-warnings.js';
 import { toRatingSnapshot } from '../secure-scores/rating-input.js';
@@ -18,7 +19,7 @@ import { WeightingTablesService } from './weighting-tables.service.js';
 const DRAFT_ROLES: readonly Principal['role'][] = ['actuary', 'admin'];
 
 /** The rating (spec §5) and what its explanation should say of the snapshot's controls. */
-export type ExplainedRating = Rating & { warnings: ControlWarning[] };
+export type ExplainedRating = Rating & { warnings: ControlWarning[]; warningsOmitted?: number };
 
 /** Rates one snapshot on request (`POST /v1/rate`, the `rate` command); stores nothing. */
 @Injectable()
@@ -45,7 +46,10 @@ export class RateService {
         catalogMaxScores: catalog.maxScores,
       });
       const findings = catalogFindings(names, catalog);
-      return { ...rating, warnings: ratingWarnings(names, findings, request.controlStates) };
+      return {
+        ...rating,
+        ...listedWarnings(ratingWarnings(names, findings, request.controlStates)),
+      };
     } catch (error) {
       // The request checks rule these out; should one slip through, it is the input's fault, not a 500.
       if (!(error instanceof RatingInputError)) throw error;

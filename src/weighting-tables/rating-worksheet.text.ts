@@ -1,4 +1,5 @@
 import type { Rating } from '../rating/rating.types.js';
+import { terminalText } from '../common/cli/terminal-text.js';
 import type { ControlWarning } from '../secure-scores/catalog/control-warnings.js';
 
 /** How many improvements the worksheet lists: the ones a broker would show first. */
@@ -8,7 +9,9 @@ const TOP_IMPROVEMENTS = 5;
  * A rating as a plain-text worksheet for a terminal: the result, why, which controls cost what
  * (contributions with their gap, largest gap first, as the rating orders them) and the best fixes.
  */
-export function renderRatingWorksheet(rating: Rating & { warnings: ControlWarning[] }): string {
+export function renderRatingWorksheet(
+  rating: Rating & { warnings: ControlWarning[]; warningsOmitted?: number },
+): string {
   const lines = [
     `Rating of snapshot ${rating.snapshot.id ?? '(no id)'} taken ${rating.snapshot.createdDateTime}`,
     `Table   ${rating.table.name} ${rating.table.version} (sha256 ${rating.table.sha256})`,
@@ -20,7 +23,7 @@ export function renderRatingWorksheet(rating: Rating & { warnings: ControlWarnin
     `Decision  ${rating.decision}`,
     `Reasons   ${rating.reasons.length > 0 ? rating.reasons.join(', ') : 'none'}`,
     `Missing   ${rating.missingControls.length > 0 ? rating.missingControls.join(', ') : 'none'}`,
-    ...warnings(rating.warnings),
+    ...warnings(rating.warnings, rating.warningsOmitted ?? 0),
     '',
     'Contributions',
     ...table(
@@ -34,9 +37,10 @@ export function renderRatingWorksheet(rating: Rating & { warnings: ControlWarnin
   return `${lines.join('\n')}\n`;
 }
 
-function warnings(list: readonly ControlWarning[]): string[] {
+function warnings(list: readonly ControlWarning[], omitted: number): string[] {
   if (list.length === 0) return [];
-  return ['', 'Warnings', ...list.map((w) => `  ${w.control}: ${w.detail}`)];
+  const more = omitted > 0 ? [`  and ${omitted} more`] : [];
+  return ['', 'Warnings', ...list.map((w) => `  ${terminalText(w.control)}: ${w.detail}`), ...more];
 }
 
 function improvements(rating: Rating): string[] {

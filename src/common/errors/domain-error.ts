@@ -7,6 +7,7 @@ export interface FieldViolation {
 /** Every failure a service may report; the problem filter maps each to exactly one HTTP status. */
 export type DomainErrorCode =
   | 'validation-failed'
+  | 'source-error'
   | 'malformed-json'
   | 'bad-request'
   | 'unauthenticated'
@@ -79,6 +80,7 @@ export function problemStatus(code: DomainErrorCode): number {
     case 'request-timeout':
       return 408;
     case 'validation-failed':
+    case 'source-error':
     case 'idempotency-key-reused':
     case 'no-table-in-force':
     case 'unprocessable':
@@ -94,6 +96,7 @@ export function problemStatus(code: DomainErrorCode): number {
 
 export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'validation-failed': 'The request has invalid fields',
+  'source-error': 'The body is an error its source reported in place of the data',
   'malformed-json': 'The body is not acceptable JSON',
   'bad-request': 'Bad request',
   unauthenticated: 'Missing or invalid API key',

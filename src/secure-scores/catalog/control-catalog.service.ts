@@ -65,7 +65,15 @@ export class ControlCatalogService {
    */
   async ingestProfiles(principal: Principal, body: unknown): Promise<ControlProfilesResult> {
     const parsed = parseControlProfilesPayload(body);
-    if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The control profiles are invalid');
+    if (!parsed.ok) {
+      throw parsed.sourceError
+        ? new DomainError(
+            'source-error',
+            'The body is an error reported by Graph or a collector in place of control profiles',
+            parsed.errors,
+          )
+        : DomainError.validation(parsed.errors, 'The control profiles are invalid');
+    }
     const profiles = parsed.profiles;
     const catalogUpdated = principal.role !== 'partner';
     const source = catalogUpdated ? 'ingested' : `partner:${principal.partnerId}`;

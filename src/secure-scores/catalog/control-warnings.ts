@@ -52,9 +52,9 @@ export function catalogFindings(
 
 const DETAILS = {
   UNKNOWN_CONTROL:
-    'Not in the control catalog: stored, and rated by the weighting table (its controls[] weight, else its category weight or defaultWeight) with no catalog maxScore to fall back on',
+    'Not in the control catalog: stored, and weighted by the table like any control (its controls[] weight, else its category weight or defaultWeight; weight 0 leaves it out), with no catalog maxScore to fall back on',
   DEPRECATED_CONTROL:
-    'Deprecated in the control catalog (Microsoft no longer scores it): stored, and rated by the weighting table like any other control',
+    'Deprecated in the control catalog (Microsoft no longer scores it): stored, and weighted by the table like any other control',
   CONTROL_STATE_IGNORED:
     'The tenant marked it Ignored (risk accepted): rated on its measured score like any other control',
   CONTROL_STATE_THIRD_PARTY:
@@ -114,4 +114,23 @@ export function ratingWarnings(
     if (code !== null) warnings.push({ code, control, detail: DETAILS[code] });
   }
   return warnings;
+}
+
+/**
+ * At most this many warnings are listed per snapshot or rating: a body of 1,000 snapshots of
+ * 5,000 made-up controls would otherwise answer with 5 million of them. The stored findings
+ * keep every name.
+ */
+export const MAX_WARNINGS_LISTED = 100;
+
+/** The warnings as a response lists them: the first MAX_WARNINGS_LISTED, and how many more. */
+export function listedWarnings(all: readonly ControlWarning[]): {
+  warnings: ControlWarning[];
+  warningsOmitted?: number;
+} {
+  if (all.length <= MAX_WARNINGS_LISTED) return { warnings: [...all] };
+  return {
+    warnings: all.slice(0, MAX_WARNINGS_LISTED),
+    warningsOmitted: all.length - MAX_WARNINGS_LISTED,
+  };
 }

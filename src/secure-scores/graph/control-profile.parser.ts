@@ -44,7 +44,13 @@ export interface NormalizedControlProfile {
 }
 
 export type ControlProfilesResult =
-  { ok: true; profiles: NormalizedControlProfile[] } | { ok: false; errors: ValidationIssue[] };
+  | { ok: true; profiles: NormalizedControlProfile[] }
+  | {
+      ok: false;
+      errors: ValidationIssue[];
+      /** The body is an error sent in place of profiles (`{"PSError": ...}`, Graph's `error`). */
+      sourceError: boolean;
+    };
 
 // Keyed by the state in lowercase letters only ("thirdParty", "Third party" -> "thirdparty").
 const STATES = new Map<string, ControlState>([
@@ -79,7 +85,8 @@ export function parseControlProfilesPayload(body: unknown): ControlProfilesResul
       );
     }
   });
-  return issues.count > 0 ? { ok: false, errors: issues.result() } : { ok: true, profiles };
+  if (issues.count === 0) return { ok: true, profiles };
+  return { ok: false, errors: issues.result(), sourceError: errorWrapperKey(body) !== null };
 }
 
 function locateProfiles(body: unknown, issues: IssueList): { items: unknown[]; base: string } {

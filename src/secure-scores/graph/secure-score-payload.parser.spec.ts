@@ -47,6 +47,7 @@ describe('parseSecureScorePayload on the real payloads', () => {
           message: expect.stringContaining('repeats the client tenant and instant of /value/0'),
         },
       ],
+      sourceError: false,
     });
     // On their own days both map; an identical repeat is not a contradiction.
     body.value[1].createdDateTime = '2024-01-02T00:00:00Z';
@@ -498,6 +499,18 @@ describe('parseSecureScorePayload violations of the body', () => {
       errorWrapperKey(graphError),
       errorWrapperKey(heimdall()),
     ]).toEqual(['PSError', 'error', null]);
+  });
+
+  it('marks a result whose only issues are error wrappers as a source error', () => {
+    const sourceError = (body: unknown) => {
+      const result = parseSecureScorePayload(body);
+      return result.ok ? null : result.sourceError;
+    };
+    expect(sourceError(psError)).toBe(true);
+    expect(sourceError(graphError)).toBe(true);
+    expect(sourceError({ value: [psError, graphError] })).toBe(true);
+    expect(sourceError({ value: [psError, { ...heimdall(), azureTenantId: '' }] })).toBe(false);
+    expect(sourceError({ value: [1] })).toBe(false);
   });
 
   it('does not follow or need @odata.nextLink', () => {

@@ -36,12 +36,21 @@ export type {
 export function parseSecureScorePayload(body: unknown): ParseResult {
   const issues = new IssueList();
   const snapshots: NormalizedSnapshot[] = [];
+  let sourceErrors = 0;
   for (const { value, pointer } of locateSnapshots(body, issues)) {
+    const wrapper = errorWrapperKey(value);
+    if (wrapper !== null) {
+      sourceErrors++;
+      const error = (value as Record<string, unknown>)[wrapper];
+      issues.add(pointerTo(pointer, wrapper), errorWrapperMessage(error));
+      continue;
+    }
     const snapshot = parseSnapshot(value, pointer, issues);
     if (snapshot !== null) snapshots.push(snapshot);
   }
   checkOnePerInstant(snapshots, issues);
-  return issues.count > 0 ? { ok: false, errors: issues.result() } : { ok: true, snapshots };
+  if (issues.count === 0) return { ok: true, snapshots };
+  return { ok: false, errors: issues.result(), sourceError: sourceErrors === issues.count };
 }
 
 /**
@@ -143,10 +152,6 @@ function elements(items: unknown[], base: string, issues: IssueList) {
 
 function parseSnapshot(value: unknown, at: string, issues: IssueList): NormalizedSnapshot | null {
   if (!isRecord(value)) return issues.add(at, 'must be a Secure Score snapshot object');
-  const wrapper = errorWrapperKey(value);
-  if (wrapper !== null) {
-    return issues.add(pointerTo(at, wrapper), errorWrapperMessage(value[wrapper]));
-  }
   const fields = SNAPSHOT_FIELDS[detectShape(value)];
   const before = issues.count;
   const validate = SNAPSHOT_VALIDATORS[fields.shape];

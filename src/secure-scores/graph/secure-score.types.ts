@@ -51,4 +51,10 @@ export interface NormalizedSnapshot {
 }
 
 export type ParseResult =
-  { ok: true; snapshots: NormalizedSnapshot[] } | { ok: false; errors: ValidationIssue[] };
+  | { ok: true; snapshots: NormalizedSnapshot[] }
+  | {
+      ok: false;
+      errors: ValidationIssue[];
+      /** Every issue is an error body sent in place of data (`{"PSError": ...}`, Graph's `error`). */
+      sourceError: boolean;
+    };

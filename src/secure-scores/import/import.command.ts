@@ -1,7 +1,8 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ProgressBar } from '../../common/cli/progress.js';
+import { terminalText } from '../../common/cli/terminal-text.js';
 import { openImportInput } from './import-sources.js';
-import { SnapshotImporter } from './snapshot-importer.js';
+import { MAX_FINDINGS_KEPT, SnapshotImporter } from './snapshot-importer.js';
 
 interface ImportCommandOptions {
   batchSize?: number;
@@ -41,7 +42,9 @@ export class ImportCommand extends CommandRunner {
     printFindings('not in the control catalog', summary.unknownControls);
     printFindings('deprecated in the control catalog', summary.deprecatedControls);
     for (const rejection of summary.rejected.filter(Boolean)) {
-      process.stdout.write(`rejected ${rejection.origin}: ${rejection.reason}\n`);
+      process.stdout.write(
+        terminalText(`rejected ${rejection.origin}: ${rejection.reason}`) + '\n',
+      );
     }
     if (summary.rejected.length > 0)
       throw new Error(`${summary.rejected.length} record(s) rejected`);
@@ -60,9 +63,11 @@ export class ImportCommand extends CommandRunner {
 function printFindings(what: string, counts: ReadonlyMap<string, number>): void {
   if (counts.size === 0) return;
   const names = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const shown = names.slice(0, 20).map(([name, n]) => `${name} (${n})`);
+  const shown = names.slice(0, 20).map(([name, n]) => `${terminalText(name)} (${n})`);
   const more = names.length > 20 ? `, and ${names.length - 20} more` : '';
+  // The importer stops counting new names at its cap.
+  const atLeast = names.length >= MAX_FINDINGS_KEPT ? 'at least ' : '';
   process.stdout.write(
-    `warning: ${names.length} control(s) ${what} (snapshots naming each): ${shown.join(', ')}${more}\n`,
+    `warning: ${atLeast}${names.length} control(s) ${what} (snapshots naming each): ${shown.join(', ')}${more}\n`,
   );
 }

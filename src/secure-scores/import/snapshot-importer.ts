@@ -36,7 +36,7 @@ const DEFAULT_BATCH = 500;
 const PREPARE_AHEAD = 32;
 const MAX_REJECTIONS_KEPT = 10_000;
 /** Distinct control names counted per finding: a feed of random names must not grow memory. */
-const MAX_FINDINGS_KEPT = 1_000;
+export const MAX_FINDINGS_KEPT = 1_000;
 
 /**
  * The bulk path: the same validator and writer as `POST /v1/secure-scores`, with one

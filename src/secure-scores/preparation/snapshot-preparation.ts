@@ -7,7 +7,7 @@ import { type PreparedSnapshot, prepareSnapshot } from '../snapshot-writer.js';
 export type PreparationResult =
   | { kind: 'prepared'; snapshots: PreparedSnapshot[] }
   | { kind: 'malformed-json'; error: JsonErrorFields }
-  | { kind: 'invalid'; errors: ValidationIssue[] };
+  | { kind: 'invalid'; errors: ValidationIssue[]; sourceError: boolean };
 
 export type JsonErrorFields = Pick<JsonInputError, 'code' | 'message' | 'pointer' | 'position'>;
 
@@ -26,7 +26,8 @@ export function prepareSecureScoreBody(text: string, maxDepth: number): Preparat
     return { kind: 'malformed-json', error: { code, message, pointer, position } };
   }
   const parsed = parseSecureScorePayload(body);
-  if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
+  if (!parsed.ok)
+    return { kind: 'invalid', errors: parsed.errors, sourceError: parsed.sourceError };
   return { kind: 'prepared', snapshots: parsed.snapshots.map(prepareSnapshot) };
 }
 
