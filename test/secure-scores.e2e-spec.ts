@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -583,6 +584,134 @@ describe('Secure Score ingestion', () => {
       expect(await count()).toBe(before);
     },
   );
+
+  describe('reliability checklist §6 on POST /v1/secure-scores itself', () => {
+    // The route reads its body as text and parses it on an ingest thread, not through the
+    // framework's JSON parser: each malformed case is asserted here, not only on other routes.
+    const valid = (change: (snapshot: any) => void = () => undefined): string => {
+      const snapshot = snapshotFor(`checklist-${randomUUID()}`);
+      change(snapshot);
+      return JSON.stringify(snapshot);
+    };
+    const withMember = (member: string): string => valid().replace(/^\{/, `{${member},`);
+    const nested = (depth: number): string =>
+      withMember(`"deep":${'['.repeat(depth)}${']'.repeat(depth)}`);
+    const json = 'application/json';
+    it.each([
+      ['INPUT-01 truncated', () => valid().slice(0, -20), json, 400],
+      ['INPUT-01 trailing comma', () => valid().replace(/\}$/, ',}'), json, 400],
+      ['INPUT-01 a NaN literal', () => withMember('"x":NaN'), json, 400],
+      ['INPUT-01 single quotes', () => withMember("'x':1"), json, 400],
+      ['INPUT-02 text/plain', valid, 'text/plain', 415],
+      ['INPUT-02 a form', valid, 'application/x-www-form-urlencoded', 415],
+      ['INPUT-02 multipart', valid, 'multipart/form-data; boundary=x', 415],
+      ['INPUT-03 a root null', () => 'null', json, 422],
+      ['INPUT-03 a root string', () => '"snapshot"', json, 422],
+      [
+        'INPUT-07 a score as a string',
+        () => valid().replace('"currentScore":128', '"currentScore":"128"'),
+        json,
+        422,
+      ],
+      [
+        'INPUT-07 "NaN"',
+        () => valid().replace('"currentScore":128', '"currentScore":"NaN"'),
+        json,
+        422,
+      ],
+      [
+        'INPUT-07 "Infinity"',
+        () => valid().replace('"currentScore":128', '"currentScore":"Infinity"'),
+        json,
+        422,
+      ],
+      [
+        'INPUT-07 1e400',
+        () => valid().replace('"currentScore":128', '"currentScore":1e400'),
+        json,
+        400,
+      ],
+      ['INPUT-10 a duplicate member', () => withMember('"currentScore":999'), json, 400],
+      ['INPUT-11 __proto__', () => withMember('"__proto__":{"polluted":true}'), json, 400],
+      [
+        'INPUT-11 a nested constructor',
+        () => withMember('"x":{"constructor":{"prototype":{"polluted":true}}}'),
+        json,
+        400,
+      ],
+      [
+        'INPUT-12 100,000 enabledServices',
+        () =>
+          valid((x) => (x.enabledServices = Array.from({ length: 100_000 }, (_, i) => `s${i}`))),
+        json,
+        422,
+      ],
+      [
+        'INPUT-12 a 1 MB description',
+        () => valid((x) => (x.controlScores[0].description = 'x'.repeat(1_000_000))),
+        json,
+        422,
+      ],
+      ['INPUT-13 nesting 40,000 deep', () => nested(40_000), json, 400],
+      [
+        'INPUT-14 a body over the limit',
+        () => withMember(`"pad":"${'x'.repeat(17 * 1024 * 1024)}"`),
+        json,
+        413,
+      ],
+    ] as const)(
+      '%s: a problem document, storing nothing',
+      async (_case, body, contentType, status) => {
+        const before = await count('client_tenants');
+        const response = await t.request({
+          method: 'POST',
+          url: '/v1/secure-scores',
+          rawBody: body(),
+          headers: { 'content-type': contentType },
+        });
+        expect(response.status).toBe(status);
+        // INPUT-19: problem+json, its status member the HTTP status, a stable type, no internals.
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body).toMatchObject({
+          status,
+          type: expect.stringMatching(/^urn:securescore:problem:[a-z-]+$/),
+        });
+        expect(response.text).not.toMatch(/\n\s+at |node_modules|SELECT |INSERT /);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        expect(await count('client_tenants')).toBe(before);
+      },
+    );
+
+    it('INPUT-07: stores -0 as 0', async () => {
+      const snapshot = snapshotFor('negative-zero');
+      const body = JSON.stringify(snapshot).replace(/"score":0([,}])/, '"score":-0$1');
+      expect(body).toContain('"score":-0');
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/secure-scores',
+        rawBody: body,
+        headers: { 'content-type': json },
+      });
+      expect(response.status).toBe(201);
+      const { rows } = await db.query(
+        `SELECT s.control_scores::text[] AS scores FROM secure_score_snapshots s WHERE s.id = $1`,
+        [response.body.snapshots[0].id],
+      );
+      expect(rows[0].scores).not.toContain('-0');
+    });
+
+    it('INPUT-18: keeps unknown top-level members in the archive, and uses only mapped ones', async () => {
+      const snapshot = { ...snapshotFor('vendor-extension'), vendorExtension: { tier: 'gold' } };
+      const response = await post(snapshot);
+      expect(response.status).toBe(201);
+      const { rows } = await db.query(
+        `SELECT raw_gzip, current_score::text AS current_score FROM secure_score_snapshots WHERE id = $1`,
+        [response.body.snapshots[0].id],
+      );
+      expect(JSON.parse(gunzipSync(rows[0].raw_gzip).toString('utf8'))).toEqual(snapshot);
+      expect(rows[0].current_score).toBe('128');
+    });
+  });
 
   describe('the snapshot age limit (INPUT-16)', () => {
     let aged: TestApp;
