@@ -396,6 +396,12 @@ describe('input outside a well-formed JSON body', () => {
     const ingest = docs.body.paths['/v1/secure-scores'].post;
     expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '422']);
     expect(ingest.parameters.map((p: { name: string }) => p.name)).toContain('backfill');
+    // INPUT-12: the enforced limits are the published ones.
+    const [snapshot, envelope] = ingest.requestBody.content['application/json'].schema.oneOf;
+    expect(snapshot.properties.controlScores.maxItems).toBe(5000);
+    expect(snapshot.properties.enabledServices).toMatchObject({ maxItems: 1000, nullable: true });
+    expect(snapshot.properties.controlScores.items.properties.description.maxLength).toBe(100000);
+    expect(envelope.properties.value.maxItems).toBe(1000);
   });
 
   const cursor = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');

@@ -6,9 +6,44 @@ import type { Principal } from '../access/roles.js';
 import { sha256Hex } from '../common/canonical-json.js';
 import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
 import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
+import { toOpenApiSchema } from '../common/openapi-schema.js';
 import { IngestQueryDto } from './dto/ingest-query.dto.js';
+import { LIMITS } from './graph/graph-limits.js';
+import { SNAPSHOT_SCHEMAS } from './graph/secure-score.schema.js';
 import { SnapshotHistoryQueryDto } from './dto/snapshot-history-query.dto.js';
 import { SecureScoresService } from './secure-scores.service.js';
+
+/**
+ * The body as published: the validator's own schemas, so the documented limits (maxItems,
+ * maxLength, ranges) are the enforced ones. Graph types are open: other members are kept.
+ */
+const GRAPH_SNAPSHOT = toOpenApiSchema(SNAPSHOT_SCHEMAS['graph-v1']) as Record<string, unknown>;
+type BodySchema = Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>['schema'];
+const INGEST_BODY_SCHEMA = {
+  oneOf: [
+    {
+      ...GRAPH_SNAPSHOT,
+      description: 'One Graph secureScore (the 2018 beta shape names averageScoreByScopes)',
+    },
+    {
+      type: 'object',
+      description: 'A Graph list envelope; @odata.nextLink is not followed',
+      required: ['value'],
+      properties: {
+        '@odata.context': { type: 'string' },
+        '@odata.nextLink': { type: 'string' },
+        value: { type: 'array', minItems: 1, maxItems: LIMITS.snapshots, items: GRAPH_SNAPSHOT },
+      },
+    },
+    {
+      type: 'array',
+      description: 'Snapshots as an array, e.g. 2017 Office 365 report rows',
+      minItems: 1,
+      maxItems: LIMITS.snapshots,
+      items: toOpenApiSchema(SNAPSHOT_SCHEMAS['o365-report-2017']),
+    },
+  ],
+} as unknown as BodySchema;
 
 @ApiTags('secure scores')
 @ApiBearerAuth()
@@ -19,14 +54,7 @@ export class SecureScoresController {
 
   /** One `secureScore`, a Graph list envelope `{value: [...]}`, or a legacy (2018, 2017) shape. */
   @Post('secure-scores')
-  @ApiBody({
-    schema: {
-      oneOf: [
-        { type: 'object', additionalProperties: true, description: 'a secureScore or an envelope' },
-        { type: 'array', items: { type: 'object' }, description: '2017 report rows' },
-      ],
-    },
-  })
+  @ApiBody({ schema: INGEST_BODY_SCHEMA })
   @ApiResponse({
     status: 201,
     description:
