@@ -324,5 +324,25 @@ describe('the rate command', () => {
       1,
       expect.stringContaining('No published weighting table version'),
     ]);
+    expect(fromFile.stdout).not.toContain('Warnings');
   }, 90_000);
+
+  it('lists the controls the catalog does not know, with control characters escaped', async () => {
+    const snapshot = fixture<{ value: Record<string, any>[] }>(HEIMDALL).value[0];
+    snapshot.controlScores.push({
+      controlName: 'made_up\u001b[2J',
+      score: 0,
+      scoreInPercentage: 0,
+    });
+    const file = path.join(dir, 'unknown-control.json');
+    fs.writeFileSync(file, JSON.stringify(snapshot));
+    const result = await runCli(
+      ['rate', '--table', 'sme-cyber@cli.1', '--as-of', '2024-01-20T00:00:00Z', file],
+      { DATABASE_URL: t.databaseUrl },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Warnings$/m);
+    expect(result.stdout).toContain('  made_up\\u001b[2J: Not in the control catalog');
+    expect(result.stdout).not.toContain('\u001b[2J');
+  }, 30_000);
 });
