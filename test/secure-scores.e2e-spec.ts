@@ -594,6 +594,8 @@ describe('Secure Score ingestion', () => {
       return JSON.stringify(snapshot);
     };
     const withMember = (member: string): string => valid().replace(/^\{/, `{${member},`);
+    const currentScoreAs = (text: string) => (): string =>
+      valid().replace('"currentScore":128', `"currentScore":${text}`);
     const nested = (depth: number): string =>
       withMember(`"deep":${'['.repeat(depth)}${']'.repeat(depth)}`);
     const json = 'application/json';
@@ -607,30 +609,10 @@ describe('Secure Score ingestion', () => {
       ['INPUT-02 multipart', valid, 'multipart/form-data; boundary=x', 415],
       ['INPUT-03 a root null', () => 'null', json, 422],
       ['INPUT-03 a root string', () => '"snapshot"', json, 422],
-      [
-        'INPUT-07 a score as a string',
-        () => valid().replace('"currentScore":128', '"currentScore":"128"'),
-        json,
-        422,
-      ],
-      [
-        'INPUT-07 "NaN"',
-        () => valid().replace('"currentScore":128', '"currentScore":"NaN"'),
-        json,
-        422,
-      ],
-      [
-        'INPUT-07 "Infinity"',
-        () => valid().replace('"currentScore":128', '"currentScore":"Infinity"'),
-        json,
-        422,
-      ],
-      [
-        'INPUT-07 1e400',
-        () => valid().replace('"currentScore":128', '"currentScore":1e400'),
-        json,
-        400,
-      ],
+      ['INPUT-07 a score as a string', currentScoreAs('"128"'), json, 422],
+      ['INPUT-07 "NaN"', currentScoreAs('"NaN"'), json, 422],
+      ['INPUT-07 "Infinity"', currentScoreAs('"Infinity"'), json, 422],
+      ['INPUT-07 1e400', currentScoreAs('1e400'), json, 400],
       ['INPUT-10 a duplicate member', () => withMember('"currentScore":999'), json, 400],
       ['INPUT-11 __proto__', () => withMember('"__proto__":{"polluted":true}'), json, 400],
       [
