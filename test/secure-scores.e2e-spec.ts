@@ -843,6 +843,25 @@ describe('Secure Score ingestion', () => {
       expect(await count()).toBe(before);
     });
 
+    it('cannot slip one in beside their own: an envelope with a foreign tenant stores nothing', async () => {
+      const before = [await count(), await count('client_tenants')];
+      const response = await post(
+        {
+          value: [
+            snapshotFor('partner-b-new-tenant', '2024-03-01'),
+            snapshotFor('partner-a-tenant', '2024-03-02'),
+          ],
+        },
+        partnerKeys.b,
+      );
+      expect(response.status).toBe(403);
+      expect(response.body.errors).toEqual([
+        { pointer: '/value/1/azureTenantId', message: 'Not one of your client tenants' },
+      ]);
+      // Not even the new client tenant the first snapshot would have created.
+      expect([await count(), await count('client_tenants')]).toEqual(before);
+    });
+
     it('set the name and industry of their own client tenants', async () => {
       const response = await t.request({
         method: 'PATCH',
