@@ -1,7 +1,7 @@
 import type { Rating } from '../rating/rating.types.js';
-import type { ControlWarning } from '../secure-scores/catalog/control-warnings.js';
+import type { ListedWarnings } from '../secure-scores/catalog/control-warnings.js';
 
-export interface WorksheetInput {
+export interface WorksheetInput extends ListedWarnings {
   id: string;
   clientTenantId: string;
   clientTenantName: string | null;
@@ -9,8 +9,6 @@ export interface WorksheetInput {
   createdAt: string;
   createdBy: string;
   rating: Rating;
-  warnings: ControlWarning[];
-  warningsOmitted?: number;
 }
 
 const TOP_IMPROVEMENTS = 10;

@@ -15,6 +15,7 @@ import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import {
   type ControlWarning,
+  type ListedWarnings,
   listedWarnings,
   ratingWarnings,
 } from '../secure-scores/catalog/control-warnings.js';
@@ -25,22 +26,21 @@ import { renderWorksheet } from './assessment-worksheet.html.js';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto.js';
 import { loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
 
-export type AssessmentView = Rating & {
-  id: string;
-  clientTenantId: string;
-  createdAt: string;
-  createdBy: string;
-  portfolioRunId: string | null;
-  inputs: { industry: string | null; controlStates: AssessmentEntity['controlStates'] };
-  /**
-   * What the explanation says of the snapshot's controls: those the catalog did not know or
-   * had deprecated when the snapshot arrived, and those whose tenant state is Ignored or
-   * ThirdParty in the rating's inputs. Derived from stored inputs, so it never changes.
-   * At most 100 are listed; `warningsOmitted` counts the rest.
-   */
-  warnings: ControlWarning[];
-  warningsOmitted?: number;
-};
+/**
+ * A filed rating with its inputs. `warnings` is what the explanation says of the snapshot's
+ * controls: those the catalog did not know or had deprecated when the snapshot arrived, and
+ * those whose tenant state is Ignored or ThirdParty in the rating's inputs. It is derived from
+ * stored inputs, so it never changes.
+ */
+export type AssessmentView = Rating &
+  ListedWarnings & {
+    id: string;
+    clientTenantId: string;
+    createdAt: string;
+    createdBy: string;
+    portfolioRunId: string | null;
+    inputs: { industry: string | null; controlStates: AssessmentEntity['controlStates'] };
+  };
 
 export interface ReplayResult {
   matches: boolean;
@@ -277,7 +277,6 @@ export class AssessmentsService {
 }
 
 function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView {
-  const listed = listedWarnings(warnings);
   return {
     id: a.id,
     clientTenantId: a.clientTenantId,
@@ -286,7 +285,7 @@ function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView
     createdBy: a.createdBy,
     portfolioRunId: a.portfolioRunId,
     inputs: { industry: a.industry, controlStates: a.controlStates },
-    ...listed,
+    ...listedWarnings(warnings),
   };
 }
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/roles.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
-import { DomainError, type FieldViolation } from '../common/errors/domain-error.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage } from '../common/paging.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { ControlCatalogService } from './catalog/control-catalog.service.js';
 import {
   catalogFindings,
-  type ControlWarning,
+  type ListedWarnings,
   listedWarnings,
   snapshotWarnings,
 } from './catalog/control-warnings.js';
@@ -22,16 +22,13 @@ import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
 import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
 import { type CheckedSnapshot, type WriteOutcome, writeSnapshots } from './snapshot-writer.js';
 
-export interface IngestedSnapshot {
+/** `warnings`: controls accepted but unknown to or deprecated in the catalog (INPUT-09). */
+export interface IngestedSnapshot extends ListedWarnings {
   id: string;
   clientTenantId: string;
   azureTenantId: string;
   createdDateTime: string;
   duplicate: boolean;
-  /** Controls accepted but unknown to or deprecated in the catalog (INPUT-09), at most 100. */
-  warnings: ControlWarning[];
-  /** How many warnings past the first 100 are not listed; absent when none are left out. */
-  warningsOmitted?: number;
 }
 
 export interface IngestRequest {
@@ -67,7 +64,11 @@ export class SecureScoresService {
   ): Promise<StoredResponse & { replayed: boolean }> {
     const result = await this.preparer.prepare(request.bodyText);
     if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
-    if (result.kind === 'invalid') throw invalidPayload(result.errors, result.sourceError);
+    if (result.kind === 'invalid') {
+      throw result.sourceError
+        ? DomainError.sourceError(result.errors, 'Secure Score data')
+        : DomainError.validation(result.errors, 'The Secure Score payload is invalid');
+    }
     const catalog = await this.catalog.catalog();
     const prepared: CheckedSnapshot[] = result.snapshots.map((snapshot) => ({
       ...snapshot,
@@ -142,21 +143,6 @@ export class SecureScoresService {
       (s) => toSnapshotView(s, query.includeControls),
     );
   }
-}
-
-/**
- * A collector that failed (`{"PSError": "HTTP 403 Forbidden"}`) or a Graph error body forwarded
- * as data gets its own problem type: the fix is at the source (a permission, a token), not in
- * the payload, and a partner's integration can tell the two apart without reading messages.
- */
-function invalidPayload(errors: FieldViolation[], sourceError: boolean): DomainError {
-  return sourceError
-    ? new DomainError(
-        'source-error',
-        'The body is an error reported by Graph or a collector in place of Secure Score data',
-        errors,
-      )
-    : DomainError.validation(errors, 'The Secure Score payload is invalid');
 }
 
 function toIngested(outcome: WriteOutcome, checked: CheckedSnapshot): IngestedSnapshot {

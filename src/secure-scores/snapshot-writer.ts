@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
-import type { CatalogFindings } from './catalog/control-warnings.js';
+import { type CatalogFindings, hasFindings } from './catalog/control-warnings.js';
 import type { NormalizedSnapshot, SourceShape } from './graph/secure-score-payload.parser.js';
 
 /** Anything that runs SQL and returns rows: a TypeORM EntityManager or QueryRunner. */
@@ -298,8 +298,8 @@ async function writeRound(
 
 /** The prepared row with the findings spliced in (absent members are NULL, stored as '{}'). */
 function rowWithFindings(item: CheckedSnapshot): string {
+  if (!hasFindings(item.findings)) return item.row;
   const { unknownControls, deprecatedControls } = item.findings;
-  if (unknownControls.length === 0 && deprecatedControls.length === 0) return item.row;
   const members = JSON.stringify({
     unknown_controls: unknownControls,
     deprecated_controls: deprecatedControls,

@@ -7,7 +7,7 @@ import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import {
   catalogFindings,
-  type ControlWarning,
+  type ListedWarnings,
   listedWarnings,
   ratingWarnings,
 } from '../secure-scores/catalog/control-warnings.js';
@@ -19,7 +19,7 @@ import { WeightingTablesService } from './weighting-tables.service.js';
 const DRAFT_ROLES: readonly Principal['role'][] = ['actuary', 'admin'];
 
 /** The rating (spec §5) and what its explanation should say of the snapshot's controls. */
-export type ExplainedRating = Rating & { warnings: ControlWarning[]; warningsOmitted?: number };
+export type ExplainedRating = Rating & ListedWarnings;
 
 /** Rates one snapshot on request (`POST /v1/rate`, the `rate` command); stores nothing. */
 @Injectable()

@@ -1,6 +1,6 @@
 import type { Rating } from '../rating/rating.types.js';
 import { terminalText } from '../common/cli/terminal-text.js';
-import type { ControlWarning } from '../secure-scores/catalog/control-warnings.js';
+import type { ControlWarning, ListedWarnings } from '../secure-scores/catalog/control-warnings.js';
 
 /** How many improvements the worksheet lists: the ones a broker would show first. */
 const TOP_IMPROVEMENTS = 5;
@@ -9,9 +9,7 @@ const TOP_IMPROVEMENTS = 5;
  * A rating as a plain-text worksheet for a terminal: the result, why, which controls cost what
  * (contributions with their gap, largest gap first, as the rating orders them) and the best fixes.
  */
-export function renderRatingWorksheet(
-  rating: Rating & { warnings: ControlWarning[]; warningsOmitted?: number },
-): string {
+export function renderRatingWorksheet(rating: Rating & ListedWarnings): string {
   const lines = [
     `Rating of snapshot ${rating.snapshot.id ?? '(no id)'} taken ${rating.snapshot.createdDateTime}`,
     `Table   ${rating.table.name} ${rating.table.version} (sha256 ${rating.table.sha256})`,

@@ -47,6 +47,19 @@ export class DomainError extends Error {
     return new DomainError('validation-failed', message, errors);
   }
 
+  /**
+   * The body is an error its source reported in place of the data (a collector's
+   * `{"PSError": "HTTP 403 Forbidden"}`, Graph's `{"error": ...}`): its own problem type, for
+   * the fix is at the source (a permission, a token), not in the payload.
+   */
+  static sourceError(errors: FieldViolation[], inPlaceOf: string): DomainError {
+    return new DomainError(
+      'source-error',
+      `The body is an error reported by Graph or a collector in place of ${inPlaceOf}`,
+      errors,
+    );
+  }
+
   static notFound(what: string): DomainError {
     return new DomainError('not-found', `${what} was not found`);
   }

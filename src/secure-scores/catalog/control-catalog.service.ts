@@ -67,11 +67,7 @@ export class ControlCatalogService {
     const parsed = parseControlProfilesPayload(body);
     if (!parsed.ok) {
       throw parsed.sourceError
-        ? new DomainError(
-            'source-error',
-            'The body is an error reported by Graph or a collector in place of control profiles',
-            parsed.errors,
-          )
+        ? DomainError.sourceError(parsed.errors, 'control profiles')
         : DomainError.validation(parsed.errors, 'The control profiles are invalid');
     }
     const profiles = parsed.profiles;

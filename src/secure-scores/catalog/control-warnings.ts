@@ -30,6 +30,13 @@ export interface ControlWarning {
   detail: string;
 }
 
+/** How a response lists warnings: at most MAX_WARNINGS_LISTED, and how many more there were. */
+export interface ListedWarnings {
+  warnings: ControlWarning[];
+  /** Absent when none were left out. */
+  warningsOmitted?: number;
+}
+
 export const NO_FINDINGS: CatalogFindings = Object.freeze({
   unknownControls: Object.freeze([]),
   deprecatedControls: Object.freeze([]),
@@ -46,8 +53,12 @@ export function catalogFindings(
     if (!catalog.known.has(name)) unknownControls.push(name);
     else if (catalog.deprecated.has(name)) deprecatedControls.push(name);
   }
-  if (unknownControls.length === 0 && deprecatedControls.length === 0) return NO_FINDINGS;
-  return { unknownControls, deprecatedControls };
+  const findings = { unknownControls, deprecatedControls };
+  return hasFindings(findings) ? findings : NO_FINDINGS;
+}
+
+export function hasFindings(findings: CatalogFindings): boolean {
+  return findings.unknownControls.length > 0 || findings.deprecatedControls.length > 0;
 }
 
 const DETAILS = {
@@ -71,7 +82,7 @@ export function snapshotWarnings(
   findings: CatalogFindings,
   location?: { snapshotPointer: string; nameMember: string },
 ): ControlWarning[] {
-  if (findings.unknownControls.length === 0 && findings.deprecatedControls.length === 0) return [];
+  if (!hasFindings(findings)) return [];
   const unknown = new Set(findings.unknownControls);
   const deprecated = new Set(findings.deprecatedControls);
   const warnings: ControlWarning[] = [];
@@ -124,10 +135,7 @@ export function ratingWarnings(
 export const MAX_WARNINGS_LISTED = 100;
 
 /** The warnings as a response lists them: the first MAX_WARNINGS_LISTED, and how many more. */
-export function listedWarnings(all: readonly ControlWarning[]): {
-  warnings: ControlWarning[];
-  warningsOmitted?: number;
-} {
+export function listedWarnings(all: readonly ControlWarning[]): ListedWarnings {
   if (all.length <= MAX_WARNINGS_LISTED) return { warnings: [...all] };
   return {
     warnings: all.slice(0, MAX_WARNINGS_LISTED),
