@@ -7,9 +7,13 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseSecureScorePayload } from '../src/secure-scores/graph/secure-score-payload.parser.js';
-import { textArrayLiteral } from '../src/common/pg-array.js';
 import { copyTextRow } from '../src/database/copy-text.js';
-import { prepareSnapshot } from '../src/secure-scores/snapshot-writer.js';
+import {
+  prepareSnapshot,
+  ROW_COLUMNS,
+  type RowColumn,
+  snapshotColumns,
+} from '../src/secure-scores/snapshot-writer.js';
 import { generateSnapshot } from './generate.js';
 import {
   Figure,
@@ -155,8 +159,10 @@ async function copyBaseline(
     for (let i = 0; i < count; i++) {
       const parsed = parseSecureScorePayload(make(i));
       if (!parsed.ok) throw new Error('generated snapshot is invalid');
-      const prepared = prepareSnapshot(parsed.snapshots[0]);
-      if (!out.write(copyRow(tenants[i].id, prepared))) {
+      const snapshot = parsed.snapshots[0];
+      const prepared = prepareSnapshot(snapshot);
+      const row = snapshotColumns(snapshot, prepared.contentSha256);
+      if (!out.write(copyRow(tenants[i].id, row, prepared.rawGzip))) {
         await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       }
     }
@@ -165,10 +171,13 @@ async function copyBaseline(
     await pipeline(
       fs.createReadStream(file),
       client.query(
-        copyFrom(`COPY secure_score_snapshots (client_tenant_id, created_date_time, graph_id, source_shape,
-          current_score, max_score, active_user_count, licensed_user_count, enabled_services,
-          average_comparative_scores, control_names, control_categories, control_scores,
-          control_score_percentages, control_max_scores, content_sha256, raw_gzip) FROM STDIN`),
+        copyFrom(
+          `COPY secure_score_snapshots (client_tenant_id, ${ROW_COLUMNS.filter(
+            ([name]) => name !== 'azure_tenant_id',
+          )
+            .map(([name]) => name)
+            .join(', ')}, raw_gzip) FROM STDIN`,
+        ),
       ),
     );
     return count / ((Date.now() - started) / 1000);
@@ -178,29 +187,15 @@ async function copyBaseline(
   }
 }
 
-function copyRow(clientTenantId: string, prepared: ReturnType<typeof prepareSnapshot>): string {
-  // The writer's own row, as COPY text: the same values in the same columns.
-  const r = JSON.parse(prepared.row) as Record<string, string | number | null>;
-  const text = (name: string) => (r[name] === null ? null : String(r[name]));
-  const array = (name: string) => textArrayLiteral(r[name] as unknown as (string | null)[]);
-  const fields = [
+function copyRow(
+  clientTenantId: string,
+  row: Record<RowColumn, string | null>,
+  rawGzip: Uint8Array,
+): string {
+  // The writer's own columns, as COPY text: the same values in the same columns.
+  return copyTextRow([
     clientTenantId,
-    text('created_date_time'),
-    text('graph_id'),
-    text('source_shape'),
-    text('current_score'),
-    text('max_score'),
-    text('active_user_count'),
-    text('licensed_user_count'),
-    array('enabled_services'),
-    JSON.stringify(r.average_comparative_scores),
-    array('control_names'),
-    array('control_categories'),
-    array('control_scores'),
-    array('control_score_percentages'),
-    array('control_max_scores'),
-    prepared.contentSha256,
-    `\\x${Buffer.from(prepared.rawGzip).toString('hex')}`,
-  ];
-  return copyTextRow(fields);
+    ...ROW_COLUMNS.filter(([name]) => name !== 'azure_tenant_id').map(([name]) => row[name]),
+    `\\x${Buffer.from(rawGzip).toString('hex')}`,
+  ]);
 }

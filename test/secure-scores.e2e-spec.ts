@@ -84,6 +84,34 @@ describe('Secure Score ingestion', () => {
     expect(rows[0]).toEqual({ controls: 68, total: '128' });
   });
 
+  it('stores names and categories exactly, whatever characters array literals treat specially', async () => {
+    const names = ['a "quoted" name', 'back\\slash', 'comma,{brace}', ' padded ', 'NULL', 'null'];
+    const more = ['tab\there', 'ünïcödé', '\u202e bidi'];
+    const snapshot = snapshotFor(`odd-names-${randomUUID()}`);
+    snapshot.enabledServices = ['Has Exchange', 'NULL', '{x}'];
+    snapshot.controlScores = [...names, ...more].map((controlName, i) => ({
+      controlName,
+      controlCategory: i === 0 ? null : `cat "${i}"`,
+      score: i,
+      scoreInPercentage: 10 * i,
+    }));
+    const response = await post(snapshot);
+    expect(response.status).toBe(201);
+    const { rows } = await db.query(
+      `SELECT s.control_names, s.control_categories, s.enabled_services, s.unknown_controls,
+              s.control_scores::text[] AS scores
+       FROM secure_score_snapshots s WHERE s.id = $1`,
+      [response.body.snapshots[0].id],
+    );
+    expect(rows[0]).toEqual({
+      control_names: [...names, ...more],
+      control_categories: [null, ...[...names, ...more].slice(1).map((_, i) => `cat "${i + 1}"`)],
+      enabled_services: ['Has Exchange', 'NULL', '{x}'],
+      unknown_controls: [...names, ...more],
+      scores: ['0', '1', '2', '3', '4', '5', '6', '7', '8'],
+    });
+  });
+
   it('keeps the 2017 report rows own maxScore per control', async () => {
     const { rows } = await db.query(
       `SELECT c.control_name, c.max_score::text FROM snapshot_control_scores c

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
-import { type CatalogFindings, hasFindings } from './catalog/control-warnings.js';
+import { arrayElement, decimalArrayLiteral, textArrayLiteral } from '../common/pg-array.js';
+import type { CatalogFindings } from './catalog/control-warnings.js';
 import type { NormalizedSnapshot, SourceShape } from './graph/secure-score-payload.parser.js';
 
 /** Anything that runs SQL and returns rows: a TypeORM EntityManager or QueryRunner. */
@@ -20,19 +21,47 @@ export interface SnapshotKey {
 
 /**
  * A validated snapshot reduced to what storing it needs, computed off the database connection:
- * its row as one JSON object (the input of `json_to_recordset`) and its compressed archive,
- * sent as binary (in JSON it would be base64 for PostgreSQL to scan). The parsed payload is not kept,
- * so a batch waiting for the database holds a few KB per snapshot, not the payload's object tree.
+ * its row (see ROW_COLUMNS) and its compressed archive, sent as binary. The parsed payload is not
+ * kept, so a batch waiting for the database holds a few KB per snapshot, not the payload's
+ * object tree.
  */
 export interface PreparedSnapshot extends SnapshotKey {
   contentSha256: string;
-  /** The columns but the archive, as JSON. */
-  row: string;
+  /** The ROW_COLUMNS values in order, each written as an element of an array literal. */
+  row: string[];
   /** The archive: gzip of the canonical JSON (a Uint8Array once it has crossed threads). */
   rawGzip: Uint8Array;
   /** In payload order, for the catalog check (which needs the catalog, so runs on the main thread). */
   controlNames: string[];
 }
+
+/**
+ * The columns a prepared row carries, in its order, with the type each is cast to. A batch goes
+ * to the database as one text array per column through `unnest`, an array-valued column as an
+ * array of array literals: 0.07 ms of backend CPU per 100-control snapshot, against 0.17 ms for
+ * the same rows as one `json_to_recordset` document whose arrays are literals, and 0.36 ms when
+ * its arrays are JSON arrays, converted element by element (measured).
+ */
+export const ROW_COLUMNS = [
+  ['azure_tenant_id', 'text'],
+  ['created_date_time', 'timestamptz'],
+  ['graph_id', 'text'],
+  ['source_shape', 'text'],
+  ['current_score', 'numeric'],
+  ['max_score', 'numeric'],
+  ['active_user_count', 'integer'],
+  ['licensed_user_count', 'integer'],
+  ['enabled_services', 'text[]'],
+  ['average_comparative_scores', 'jsonb'],
+  ['control_names', 'text[]'],
+  ['control_categories', 'text[]'],
+  ['control_scores', 'numeric[]'],
+  ['control_score_percentages', 'numeric[]'],
+  ['control_max_scores', 'numeric[]'],
+  ['content_sha256', 'text'],
+] as const;
+
+export type RowColumn = (typeof ROW_COLUMNS)[number][0];
 
 /** A prepared snapshot checked against the control catalog: what the writer stores. */
 export interface CheckedSnapshot extends PreparedSnapshot {
@@ -64,27 +93,8 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
   // Copied out of zlib's 16 KB output chunk into a buffer of its own size: a view keeps (and a
   // message to another thread clones) the whole chunk, five times a 3 KB archive.
   const rawGzip = new Uint8Array(gzipSync(canonical, { level: 1 }));
-  const controls = snapshot.controlScores;
-  const controlNames = controls.map((c) => c.controlName);
-  // Column names as in the table; arrays as JSON arrays (json_to_recordset makes them SQL arrays).
-  const row = JSON.stringify({
-    azure_tenant_id: snapshot.azureTenantId,
-    created_date_time: snapshot.createdDateTime,
-    graph_id: snapshot.graphId,
-    source_shape: snapshot.sourceShape,
-    current_score: snapshot.currentScore,
-    max_score: snapshot.maxScore,
-    active_user_count: snapshot.activeUserCount,
-    licensed_user_count: snapshot.licensedUserCount,
-    enabled_services: snapshot.enabledServices,
-    average_comparative_scores: snapshot.averageComparativeScores,
-    control_names: controlNames,
-    control_categories: controls.map((c) => c.controlCategory),
-    control_scores: controls.map((c) => c.score),
-    control_score_percentages: controls.map((c) => c.scoreInPercentage),
-    control_max_scores: controls.map((c) => c.maxScore),
-    content_sha256: contentSha256,
-  });
+  const values = snapshotColumns(snapshot, contentSha256);
+  const row = ROW_COLUMNS.map(([name]) => arrayElement(values[name]));
   const { azureTenantId, createdDateTime, pointer, sourceShape } = snapshot;
   return {
     azureTenantId,
@@ -94,7 +104,33 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
     contentSha256,
     row,
     rawGzip,
-    controlNames,
+    controlNames: snapshot.controlScores.map((c) => c.controlName),
+  };
+}
+
+/** The snapshot's columns but the archive, as text: arrays as array literals, JSON as JSON. */
+export function snapshotColumns(
+  snapshot: NormalizedSnapshot,
+  contentSha256: string,
+): Record<RowColumn, string | null> {
+  const controls = snapshot.controlScores;
+  return {
+    azure_tenant_id: snapshot.azureTenantId,
+    created_date_time: snapshot.createdDateTime,
+    graph_id: snapshot.graphId,
+    source_shape: snapshot.sourceShape,
+    current_score: snapshot.currentScore,
+    max_score: snapshot.maxScore,
+    active_user_count: integerText(snapshot.activeUserCount),
+    licensed_user_count: integerText(snapshot.licensedUserCount),
+    enabled_services: textArrayLiteral(snapshot.enabledServices),
+    average_comparative_scores: JSON.stringify(snapshot.averageComparativeScores),
+    control_names: textArrayLiteral(controls.map((c) => c.controlName)),
+    control_categories: textArrayLiteral(controls.map((c) => c.controlCategory)),
+    control_scores: decimalArrayLiteral(controls.map((c) => c.score)),
+    control_score_percentages: decimalArrayLiteral(controls.map((c) => c.scoreInPercentage)),
+    control_max_scores: decimalArrayLiteral(controls.map((c) => c.maxScore)),
+    content_sha256: contentSha256,
   };
 }
 
@@ -179,29 +215,27 @@ function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
  * the object to node-pg as it is. Not for a transaction-mode pooler (PgBouncer), which loses it.
  */
 const WRITE_STATEMENT = {
-  name: 'ssu-write-snapshots-3',
+  name: 'ssu-write-snapshots-4',
   text: `WITH input AS MATERIALIZED (
-       SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (azure_tenant_id text,
-         created_date_time timestamptz, graph_id text, source_shape text, current_score numeric,
-         max_score numeric, active_user_count integer, licensed_user_count integer,
-         enabled_services text[], average_comparative_scores jsonb, control_names text[],
-         control_categories text[], control_scores numeric[], control_score_percentages numeric[],
-         control_max_scores numeric[], unknown_controls text[], deprecated_controls text[],
-         content_sha256 text))
-         WITH ORDINALITY AS r
+       SELECT ${ROW_COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', ')},
+         unknown_controls::text[], deprecated_controls::text[], ordinality
+       FROM unnest(${ROW_COLUMNS.map((_, i) => `$${i + 9}::text[]`).join(', ')},
+         $${ROW_COLUMNS.length + 9}::text[], $${ROW_COLUMNS.length + 10}::text[])
+         WITH ORDINALITY AS r(${ROW_COLUMNS.map(([name]) => name).join(', ')},
+           unknown_controls, deprecated_controls, ordinality)
      ), created_tenants AS (
        INSERT INTO client_tenants (azure_tenant_id, partner_id)
-       SELECT azure_tenant_id, $2::uuid FROM unnest($4::text[]) AS azure_tenant_id
+       SELECT azure_tenant_id, $1::uuid FROM unnest($3::text[]) AS azure_tenant_id
        ON CONFLICT (azure_tenant_id) DO NOTHING
        RETURNING id, azure_tenant_id, partner_id
      ), tenants AS (
        SELECT id, azure_tenant_id, partner_id FROM created_tenants
        UNION ALL
        SELECT id, azure_tenant_id, partner_id FROM client_tenants
-        WHERE azure_tenant_id = ANY($4::text[])
+        WHERE azure_tenant_id = ANY($3::text[])
      ), allowed AS MATERIALIZED (
        SELECT t.id AS client_tenant_id, i.* FROM input i JOIN tenants t USING (azure_tenant_id)
-        WHERE $2::uuid IS NULL OR t.partner_id = $2::uuid
+        WHERE $1::uuid IS NULL OR t.partner_id = $1::uuid
      ), inserted AS (
        INSERT INTO secure_score_snapshots (client_tenant_id, created_date_time, graph_id,
          source_shape, current_score, max_score, active_user_count, licensed_user_count,
@@ -211,10 +245,10 @@ const WRITE_STATEMENT = {
        SELECT client_tenant_id, created_date_time, graph_id, source_shape, current_score,
          max_score, active_user_count, licensed_user_count, enabled_services,
          average_comparative_scores, control_names, control_categories, control_scores,
-         control_score_percentages, control_max_scores, COALESCE(unknown_controls, '{}'),
-         COALESCE(deprecated_controls, '{}'), content_sha256,
-         substring($5::bytea FROM ($6::integer[])[ordinality] FOR ($6::integer[])[ordinality + 1] - ($6::integer[])[ordinality]),
-         $3::uuid
+         control_score_percentages, control_max_scores, unknown_controls, deprecated_controls,
+         content_sha256,
+         substring($4::bytea FROM ($5::integer[])[ordinality] FOR ($5::integer[])[ordinality + 1] - ($5::integer[])[ordinality]),
+         $2::uuid
        FROM allowed
        ON CONFLICT (client_tenant_id, created_date_time) DO NOTHING
        RETURNING id, client_tenant_id, created_date_time, content_sha256
@@ -223,9 +257,9 @@ const WRITE_STATEMENT = {
        -- same statement and so the same transaction as the snapshots.
        INSERT INTO audit_log (actor_key_id, actor_role, actor_partner_id, action, entity_type,
          entity_id, client_tenant_id, details)
-       SELECT $7, $8, $2::uuid, 'secure-scores.stored', 'secure-score-snapshot', min(id::text),
+       SELECT $6, $7, $1::uuid, 'secure-scores.stored', 'secure-score-snapshot', min(id::text),
          CASE WHEN count(DISTINCT client_tenant_id) = 1 THEN min(client_tenant_id::text)::uuid END,
-         jsonb_build_object('stored', count(*), 'snapshotIds', jsonb_agg(id), 'backfill', $9::boolean)
+         jsonb_build_object('stored', count(*), 'snapshotIds', jsonb_agg(id), 'backfill', $8::boolean)
        FROM inserted HAVING count(*) > 0
      )
      SELECT 'tenant' AS kind, azure_tenant_id, id, partner_id,
@@ -243,9 +277,9 @@ const WRITE_STATEMENT = {
 };
 
 /**
- * One statement: the rows as one JSON document (node-pg sends a string parameter as it is,
- * where arrays of array literals cost a second escaping pass per element) and the archives as
- * one binary parameter cut by offset; the client tenants created or found, the snapshots of
+ * One statement: the rows as one array literal per column, joined from elements the ingest
+ * thread wrote (node-pg sends a string parameter as it is, where a JavaScript array would be
+ * escaped again element by element), and the archives as one binary parameter cut by offset; the client tenants created or found, the snapshots of
  * allowed tenants inserted, and those already there read. Lookups go through the unique
  * indexes by array or LATERAL, never a join the planner could turn into a scan of the table.
  */
@@ -271,7 +305,6 @@ async function writeRound(
     created_date_time: Date | null;
     content_sha256: string | null;
   }[] = await runner.query(WRITE_STATEMENT as unknown as string, [
-    `[${items.map(rowWithFindings).join(',')}]`,
     context.partnerId,
     context.receivedBy,
     [...new Set(items.map((item) => item.azureTenantId))],
@@ -280,6 +313,9 @@ async function writeRound(
     context.actor.keyId,
     context.actor.role,
     context.backfill,
+    ...ROW_COLUMNS.map((_, column) => arrayLiteralOf(items.map((item) => item.row[column]))),
+    arrayLiteralOf(items.map((item) => findingElement(item.findings.unknownControls))),
+    arrayLiteralOf(items.map((item) => findingElement(item.findings.deprecatedControls))),
   ]);
   const byKey = new Map(items.map((item) => [keyOf(item), item]));
   for (const row of rows) {
@@ -296,14 +332,15 @@ async function writeRound(
   }
 }
 
-/** The prepared row with the findings spliced in (absent members are NULL, stored as '{}'). */
-function rowWithFindings(item: CheckedSnapshot): string {
-  if (!hasFindings(item.findings)) return item.row;
-  const { unknownControls, deprecatedControls } = item.findings;
-  const members = JSON.stringify({
-    unknown_controls: unknownControls,
-    deprecated_controls: deprecatedControls,
-  });
-  // Both are JSON objects: `{...}` + `{...}` -> `{..., ...}`.
-  return `${item.row.slice(0, -1)},${members.slice(1)}`;
+/** Elements already written as array elements, as the literal of their array. */
+function arrayLiteralOf(elements: string[]): string {
+  return `{${elements.join(',')}}`;
+}
+
+function findingElement(controls: readonly string[]): string {
+  return arrayElement(textArrayLiteral(controls));
+}
+
+function integerText(value: number | null): string | null {
+  return value === null ? null : String(value);
 }
