@@ -155,7 +155,19 @@ describe('the import command', () => {
       snapshotFor('import-mixed-2', '2024-03-01'),
     ];
     const lines = path.join(mixed, 'lines.ndjson');
-    fs.writeFileSync(lines, ndjson([goodLines[0], negative, conflicting, goodLines[1]]));
+    // Line 5 was written in Latin-1 (0xFC for "ü"): refused, not stored with U+FFFD in it.
+    const latin1 = Buffer.from(JSON.stringify(snapshotFor('import-latin1', '2024-03-01')), 'utf8');
+    fs.writeFileSync(
+      lines,
+      Buffer.concat([
+        Buffer.from(ndjson([goodLines[0], negative, conflicting, goodLines[1]])),
+        Buffer.from(
+          latin1.toString('utf8').replace('"id":', '"name":"Z\u00fcrich","id":'),
+          'latin1',
+        ),
+        Buffer.from('\n'),
+      ]),
+    );
     const envelope = path.join(mixed, 'z-envelope.json');
     fs.writeFileSync(
       envelope,
@@ -167,20 +179,21 @@ describe('the import command', () => {
 
     const result = await runCli(['import', mixed], env);
     expect(result.code).toBe(1);
-    expect(summaryOf(result.stdout)).toEqual({ stored: 3, duplicates: 0, rejected: 4 });
+    expect(summaryOf(result.stdout)).toEqual({ stored: 3, duplicates: 0, rejected: 5 });
     const rejected = result.stdout.split('\n').filter((line) => line.startsWith('rejected '));
-    expect(rejected).toHaveLength(4);
+    expect(rejected).toHaveLength(5);
     expect(rejected).toEqual(
       expect.arrayContaining([
         `rejected ${lines}:2: 1 violation(s): /currentScore: must not be negative`,
         `rejected ${lines}:3: a different snapshot for 2024-02-01T00:00:00.000Z is already stored (${gen1.id})`,
+        `rejected ${lines}:5: The text is not valid UTF-8`,
         `rejected ${path.join(mixed, 'heimdall2.secureScore-multiple.json')}: 1 violation(s): ` +
           '/value/1/createdDateTime: repeats the client tenant and instant of /value/0 with different content: ' +
           'one snapshot per client tenant and createdDateTime',
         expect.stringMatching(/^rejected .+\/malformed\.json: malformed JSON: \S/),
       ]),
     );
-    expect(result.stderr).toContain('4 record(s) rejected');
+    expect(result.stderr).toContain('5 record(s) rejected');
     expect(result.stderr).not.toMatch(STACK_FRAME);
 
     // The valid records of the same run are stored; the rejected ones changed nothing.
@@ -188,6 +201,7 @@ describe('the import command', () => {
     for (const tenant of ['import-mixed-1', 'import-mixed-2', 'import-mixed-3'])
       expect(await stored(tenant)).toHaveLength(1);
     expect(await stored('import-negative')).toEqual([]);
+    expect(await stored('import-latin1')).toEqual([]);
     expect(await stored(REAL['heimdall2.secureScore.json'][0])).toEqual(heimdallBefore);
     const [gen1After] = await stored('import-gen-1');
     expect(gen1After.content_sha256).toBe(gen1.content_sha256);

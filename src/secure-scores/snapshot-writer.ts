@@ -63,10 +63,13 @@ export const ROW_COLUMNS = [
 
 export type RowColumn = (typeof ROW_COLUMNS)[number][0];
 
-/** A prepared snapshot checked against the control catalog: what the writer stores. */
+/** A prepared snapshot checked against the control catalog. */
 export interface CheckedSnapshot extends PreparedSnapshot {
   findings: CatalogFindings;
 }
+
+/** What the writer stores: a checked snapshot, its control names no longer needed. */
+export type StorableSnapshot = Omit<CheckedSnapshot, 'controlNames'>;
 
 export type WriteOutcome =
   | {
@@ -88,7 +91,8 @@ export type WriteOutcome =
  * Synchronous: it runs on an ingest thread (SnapshotPreparer), not the event loop.
  */
 export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot {
-  const canonical = canonicalJson(snapshot.raw);
+  // Encoded once for both the hash and the archive (each would encode a string again).
+  const canonical = Buffer.from(canonicalJson(snapshot.raw));
   const contentSha256 = sha256Hex(canonical);
   // Copied out of zlib's 16 KB output chunk into a buffer of its own size: a view keeps (and a
   // message to another thread clones) the whole chunk, five times a 3 KB archive.
@@ -153,11 +157,11 @@ export interface WriteContext {
  */
 export async function writeSnapshots(
   runner: SqlRunner,
-  batch: readonly CheckedSnapshot[],
+  batch: readonly StorableSnapshot[],
   context: WriteContext,
 ): Promise<WriteOutcome[]> {
   // The first snapshot of each natural key is the one inserted; later ones compare against it.
-  const firsts = new Map<string, CheckedSnapshot>();
+  const firsts = new Map<string, StorableSnapshot>();
   for (const item of batch) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
   const tenants = new Map<string, TenantRow>();
   const stored = new Map<string, StoredRow>();
@@ -202,7 +206,7 @@ interface StoredRow {
   id: string;
   sha: string;
   /** The batch item this call inserted it from; null when it was already stored. */
-  insertedFrom: CheckedSnapshot | null;
+  insertedFrom: StorableSnapshot | null;
 }
 
 function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
@@ -285,7 +289,7 @@ const WRITE_STATEMENT = {
  */
 async function writeRound(
   runner: SqlRunner,
-  items: readonly CheckedSnapshot[],
+  items: readonly StorableSnapshot[],
   context: WriteContext,
   tenants: Map<string, TenantRow>,
   stored: Map<string, StoredRow>,

@@ -173,6 +173,14 @@ describe('parseJsonStrict fast path', () => {
     '"q":"\\":","q":1,',
     '"d":[[[[[[[[[[[[1]]]]]]]]]]]],',
     '"x" : 1 , "x":2,',
+    // What the text scan must read as string content, not as numbers or names.
+    '"s":"12345678901234567 1e400",',
+    '"s":"\\\\u0000",',
+    '"s":"a\\\\","s":1,',
+    '"s\\"":1,"s\\"":2,',
+    '"s":"\\\\\\"\\\\",',
+    '"t":"x\\"y":1,',
+    '"n":[1234567890.12345,0.000000000000001,1e99,-1E-99],',
   );
   const text = fc
     .tuple(

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, type TransferListItem, Worker } from 'node:worker_threads';
 
 interface Pending<Result> {
   resolve(result: Result): void;
@@ -47,7 +47,8 @@ export class ThreadPool<Request, Result> {
 
   constructor(private readonly options: ThreadPoolOptions<Request, Result>) {}
 
-  run(request: Request): Promise<Result> {
+  /** `transfer`: buffers of the request moved to the thread, not copied (unusable here after). */
+  run(request: Request, transfer: TransferListItem[] = []): Promise<Result> {
     // A throw inside the executor rejects, as a failed thread's request does.
     if (this.options.size === 0)
       return new Promise((resolve) => resolve(this.options.inline(request)));
@@ -56,7 +57,7 @@ export class ThreadPool<Request, Result> {
     return new Promise((resolve, reject) => {
       if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, request });
+      thread.worker.postMessage({ id, request }, transfer);
     });
   }
 
@@ -107,13 +108,18 @@ export class ThreadPool<Request, Result> {
 }
 
 /**
- * The thread side of a ThreadPool: answers each request with `handle`, one at a time. A throw is
- * a bug, not bad input: the caller's promise rejects with its stack.
+ * The thread side of a ThreadPool: answers each request with `handle`, one at a time, moving
+ * the buffers `transferOf` names to the caller rather than copying them. A throw is a bug, not
+ * bad input: the caller's promise rejects with its stack.
  */
-export function serveThreadRequests<Request, Result>(handle: (request: Request) => Result): void {
+export function serveThreadRequests<Request, Result>(
+  handle: (request: Request) => Result,
+  transferOf: (result: Result) => TransferListItem[] = () => [],
+): void {
   parentPort!.on('message', ({ id, request }: { id: number; request: Request }) => {
     try {
-      parentPort!.postMessage({ id, result: handle(request) });
+      const result = handle(request);
+      parentPort!.postMessage({ id, result }, transferOf(result));
     } catch (error) {
       parentPort!.postMessage({ id, failure: String((error as Error)?.stack ?? error) });
     }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ControlCatalogService } from '../catalog/control-catalog.service.js';
 import { catalogFindings } from '../catalog/control-warnings.js';
 import { SnapshotPreparer } from '../preparation/snapshot-preparer.js';
-import { CheckedSnapshot, writeSnapshots } from '../snapshot-writer.js';
+import { type StorableSnapshot, writeSnapshots } from '../snapshot-writer.js';
 import type { SourceRecord } from './import-sources.js';
 
 export interface ImportRejection {
@@ -28,7 +28,7 @@ export interface ImportOptions {
   onProgress?: (summary: ImportSummary) => void;
 }
 
-interface Pending extends CheckedSnapshot {
+interface Pending extends StorableSnapshot {
   origin: string;
 }
 
@@ -95,9 +95,10 @@ export class SnapshotImporter {
   }
 
   private async prepare(record: SourceRecord, summary: ImportSummary): Promise<Pending[]> {
-    const result = await this.preparer.prepare(record.text);
+    const result = await this.preparer.prepare(record.body);
     if (result.kind === 'malformed-json') {
-      reject(summary, record.origin, `malformed JSON: ${result.error.message}`);
+      const { code, message } = result.error;
+      reject(summary, record.origin, code === 'encoding' ? message : `malformed JSON: ${message}`);
       return [];
     }
     if (result.kind === 'invalid') {
@@ -107,9 +108,11 @@ export class SnapshotImporter {
     }
     const { snapshots } = result;
     const catalog = await this.catalog.catalog();
-    return snapshots.map((snapshot) => ({
+    // The control names are dropped once checked: a batch waiting for the database would keep
+    // a hundred strings per snapshot alive through collections for nothing.
+    return snapshots.map(({ controlNames, ...snapshot }) => ({
       ...snapshot,
-      findings: catalogFindings(snapshot.controlNames, catalog),
+      findings: catalogFindings(controlNames, catalog),
       origin: snapshots.length > 1 ? `${record.origin}#${snapshot.pointer}` : record.origin,
     }));
   }

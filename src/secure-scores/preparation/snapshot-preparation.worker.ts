@@ -2,7 +2,14 @@ import { workerData } from 'node:worker_threads';
 import { serveThreadRequests } from '../../common/threads/thread-pool.js';
 import { prepareSecureScoreBody } from './snapshot-preparation.js';
 
-/** An ingest thread: prepares the Secure Score bodies SnapshotPreparer sends it (a body's text). */
+/** An ingest thread: prepares the Secure Score bodies SnapshotPreparer sends it (text or bytes). */
 const { maxDepth } = workerData as { maxDepth: number };
 
-serveThreadRequests((text: string) => prepareSecureScoreBody(text, maxDepth));
+serveThreadRequests(
+  (body: string | Uint8Array) => prepareSecureScoreBody(body, maxDepth),
+  // The archives move to the main thread; each has a buffer of its own (prepareSnapshot).
+  (result) =>
+    result.kind === 'prepared'
+      ? result.snapshots.map((snapshot) => snapshot.rawGzip.buffer as ArrayBuffer)
+      : [],
+);

@@ -11,7 +11,7 @@ import { type PreparationResult, prepareSecureScoreBody } from './snapshot-prepa
  */
 @Injectable()
 export class SnapshotPreparer implements OnModuleDestroy {
-  private readonly pool: ThreadPool<string, PreparationResult>;
+  private readonly pool: ThreadPool<string | Uint8Array, PreparationResult>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.pool = new ThreadPool({
@@ -20,12 +20,13 @@ export class SnapshotPreparer implements OnModuleDestroy {
       workerData: { maxDepth: config.jsonMaxDepth },
       logger: new Logger(SnapshotPreparer.name),
       kind: 'ingest',
-      inline: (text) => prepareSecureScoreBody(text, config.jsonMaxDepth),
+      inline: (body) => prepareSecureScoreBody(body, config.jsonMaxDepth),
     });
   }
 
-  prepare(text: string): Promise<PreparationResult> {
-    return this.pool.run(text);
+  /** A body's text, or a document's bytes in a buffer of its own, which moves to the thread. */
+  prepare(body: string | Uint8Array): Promise<PreparationResult> {
+    return this.pool.run(body, typeof body === 'string' ? [] : [body.buffer as ArrayBuffer]);
   }
 
   async onModuleDestroy(): Promise<void> {
