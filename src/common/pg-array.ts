@@ -44,3 +44,62 @@ export function decimalArrayLiteral(values: readonly (string | null)[]): string 
 }
 
 const DECIMAL = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i;
+
+/**
+ * Text values as elements of PostgreSQL's binary array format, in one buffer of its own: each a
+ * 4-byte big-endian length (-1 for NULL) and its UTF-8 bytes. No quoting or escaping: the
+ * database reads the bytes as they are.
+ */
+export function binaryElements(values: readonly (string | null)[]): Uint8Array {
+  let size = 0;
+  for (const value of values) size += 4 + (value === null ? 0 : Buffer.byteLength(value));
+  // A Uint8Array, not Buffer.allocUnsafe: small Buffers share a pool, which cannot be transferred.
+  const out = new Uint8Array(size);
+  const view = Buffer.from(out.buffer);
+  let offset = 0;
+  for (const value of values) {
+    if (value === null) {
+      offset = view.writeInt32BE(-1, offset);
+    } else {
+      const length = view.write(value, offset + 4, 'utf8');
+      offset = view.writeInt32BE(length, offset) + length;
+    }
+  }
+  return out;
+}
+
+/** Where each element of `binaryElements` output starts, and where the last one ends. */
+export function elementOffsets(elements: Uint8Array): number[] {
+  const view = Buffer.from(elements.buffer, elements.byteOffset, elements.byteLength);
+  const offsets = [0];
+  for (let offset = 0; offset < view.length;) {
+    const length = view.readInt32BE(offset);
+    offset += 4 + Math.max(length, 0);
+    offsets.push(offset);
+  }
+  return offsets;
+}
+
+const TEXT_OID = 25;
+const BINARY_ARRAY_HEADER = 20;
+
+/**
+ * A one-dimensional `text[]` in PostgreSQL's binary format from element slices (each a length
+ * and its bytes, as `binaryElements` writes them). node-pg sends a Buffer parameter as binary.
+ */
+export function binaryTextArray(count: number, slices: readonly Uint8Array[]): Buffer {
+  let size = BINARY_ARRAY_HEADER;
+  for (const slice of slices) size += slice.length;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32BE(1, 0); // dimensions
+  out.writeInt32BE(0, 4); // flags (has-nulls is not required to be set)
+  out.writeInt32BE(TEXT_OID, 8);
+  out.writeInt32BE(count, 12);
+  out.writeInt32BE(1, 16); // lower bound
+  let offset = BINARY_ARRAY_HEADER;
+  for (const slice of slices) {
+    out.set(slice, offset);
+    offset += slice.length;
+  }
+  return out;
+}

@@ -1,7 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
-import { arrayElement, decimalArrayLiteral, textArrayLiteral } from '../common/pg-array.js';
+import {
+  binaryElements,
+  binaryTextArray,
+  decimalArrayLiteral,
+  elementOffsets,
+  textArrayLiteral,
+} from '../common/pg-array.js';
 import type { CatalogFindings } from './catalog/control-warnings.js';
 import type { NormalizedSnapshot, SourceShape } from './graph/secure-score-payload.parser.js';
 
@@ -27,8 +33,11 @@ export interface SnapshotKey {
  */
 export interface PreparedSnapshot extends SnapshotKey {
   contentSha256: string;
-  /** The ROW_COLUMNS values in order, each written as an element of an array literal. */
-  row: string[];
+  /**
+   * The ROW_COLUMNS values in order as elements of PostgreSQL's binary array format, in a buffer
+   * of its own (moved, not copied, from the ingest thread).
+   */
+  row: Uint8Array;
   /** The archive: gzip of the canonical JSON (a Uint8Array once it has crossed threads). */
   rawGzip: Uint8Array;
   /** In payload order, for the catalog check (which needs the catalog, so runs on the main thread). */
@@ -37,10 +46,11 @@ export interface PreparedSnapshot extends SnapshotKey {
 
 /**
  * The columns a prepared row carries, in its order, with the type each is cast to. A batch goes
- * to the database as one text array per column through `unnest`, an array-valued column as an
- * array of array literals: 0.07 ms of backend CPU per 100-control snapshot, against 0.17 ms for
- * the same rows as one `json_to_recordset` document whose arrays are literals, and 0.36 ms when
- * its arrays are JSON arrays, converted element by element (measured).
+ * to the database as one binary text array per column through `unnest`, an array-valued
+ * column's elements being array literals cast per row. Backend CPU per 100-control snapshot for
+ * the statement's input, measured: 0.36 ms as one `json_to_recordset` document with JSON arrays
+ * (converted element by element), 0.17 ms with literals inside it, 0.07 ms as text arrays per
+ * column; sent binary, the whole statement takes 0.18 ms against 0.21 ms as text.
  */
 export const ROW_COLUMNS = [
   ['azure_tenant_id', 'text'],
@@ -98,7 +108,7 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
   // message to another thread clones) the whole chunk, five times a 3 KB archive.
   const rawGzip = new Uint8Array(gzipSync(canonical, { level: 1 }));
   const values = snapshotColumns(snapshot, contentSha256);
-  const row = ROW_COLUMNS.map(([name]) => arrayElement(values[name]));
+  const row = binaryElements(ROW_COLUMNS.map(([name]) => values[name]));
   const { azureTenantId, createdDateTime, pointer, sourceShape } = snapshot;
   return {
     azureTenantId,
@@ -293,9 +303,9 @@ const WRITE_STATEMENT = {
 };
 
 /**
- * One statement: the rows as one array literal per column, joined from elements the ingest
- * thread wrote (node-pg sends a string parameter as it is, where a JavaScript array would be
- * escaped again element by element), and the archives as one binary parameter cut by offset;
+ * One statement: the rows as one binary text array per column, cut from the elements the
+ * ingest thread wrote (a string or a JavaScript array would be text to escape, and to parse
+ * again), and the archives as one binary parameter cut by offset;
  * the client tenants created or found, the snapshots of allowed tenants inserted, and those
  * already there read. Lookups go through the unique indexes by array or LATERAL, never a join
  * the planner could turn into a scan of the table, and no CTE is joined to another: after five
@@ -332,9 +342,9 @@ async function writeRound(
     context.actor.keyId,
     context.actor.role,
     context.backfill,
-    ...ROW_COLUMNS.map((_, column) => arrayLiteralOf(items.map((item) => item.row[column]))),
-    arrayLiteralOf(items.map((item) => findingElement(item.findings.unknownControls))),
-    arrayLiteralOf(items.map((item) => findingElement(item.findings.deprecatedControls))),
+    ...columnArrays(items),
+    findingsArray(items.map((item) => item.findings.unknownControls)),
+    findingsArray(items.map((item) => item.findings.deprecatedControls)),
   ]);
   const azureTenantIds = new Map<string, string>();
   for (const row of rows) {
@@ -354,13 +364,21 @@ async function writeRound(
   }
 }
 
-/** Elements already written as array elements, as the literal of their array. */
-function arrayLiteralOf(elements: string[]): string {
-  return `{${elements.join(',')}}`;
+/** One binary `text[]` per ROW_COLUMNS column, cut from the rows' elements: no text copied. */
+function columnArrays(items: readonly StorableSnapshot[]): Buffer[] {
+  const offsets = items.map((item) => elementOffsets(item.row));
+  return ROW_COLUMNS.map((_, column) =>
+    binaryTextArray(
+      items.length,
+      items.map((item, i) => item.row.subarray(offsets[i][column], offsets[i][column + 1])),
+    ),
+  );
 }
 
-function findingElement(controls: readonly string[]): string {
-  return arrayElement(textArrayLiteral(controls));
+function findingsArray(findings: readonly (readonly string[])[]): Buffer {
+  return binaryTextArray(findings.length, [
+    binaryElements(findings.map((controls) => textArrayLiteral(controls))),
+  ]);
 }
 
 function integerText(value: number | null): string | null {

@@ -7,9 +7,12 @@ const { maxDepth } = workerData as { maxDepth: number };
 
 serveThreadRequests(
   (body: string | Uint8Array) => prepareSecureScoreBody(body, maxDepth),
-  // The archives move to the main thread; each has a buffer of its own (prepareSnapshot).
+  // The rows and archives move to the main thread; each has a buffer of its own (prepareSnapshot).
   (result) =>
     result.kind === 'prepared'
-      ? result.snapshots.map((snapshot) => snapshot.rawGzip.buffer as ArrayBuffer)
+      ? result.snapshots.flatMap((snapshot) => [
+          snapshot.row.buffer as ArrayBuffer,
+          snapshot.rawGzip.buffer as ArrayBuffer,
+        ])
       : [],
 );
