@@ -34,8 +34,12 @@ describe('streamLines (NDJSON)', () => {
   });
 
   it('gives each line a buffer of its own, which can be moved to another thread', async () => {
-    const { records } = await collect([Buffer.from('{"a":1}\n{"b":'), Buffer.from('2}\r\n')]);
-    expect(records.map(text)).toEqual(['{"a":1}', '{"b":2}']);
+    const { records } = await collect([
+      Buffer.from('{"a":1}\n{"b":'),
+      Buffer.from('2}\r'), // a CRLF split across chunks
+      Buffer.from('\n{"c":3}\r\n'),
+    ]);
+    expect(records.map(text)).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
     for (const record of records) {
       expect(record.body.byteOffset).toBe(0);
       expect(record.body.byteLength).toBe(record.body.buffer.byteLength);

@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 
 /**
  * One JSON document of the input, with where it came from for the summary. Bytes, not text: the
- * document moves to an ingest thread as it was read (no copy), and is decoded there, checked as
- * UTF-8 as the HTTP body is. Text made here would be copied to the thread, and its 20 to 60 KB
- * per snapshot were most of what the main thread's collector had to sweep.
+ * document moves to an ingest thread as it was read (no copy) and is decoded there, checked as
+ * UTF-8 as the HTTP body is. Text made here would be decoded on the event loop and then copied
+ * to the thread.
  */
 export interface SourceRecord {
   /** In a buffer of its own, which can be transferred. */
@@ -87,10 +87,10 @@ export async function* streamLines(
   let carry: Buffer[] = [];
   const line = (parts: Buffer[]): SourceRecord | null => {
     number++;
-    const body = ownBuffer(parts);
-    const end = body.length > 0 && body[body.length - 1] === CR ? body.length - 1 : body.length;
-    if (isBlank(body, end)) return null;
-    return { body: end === body.length ? body : body.slice(0, end), origin: `${name}:${number}` };
+    // CRLF: the CR is the last byte of the last part that has any.
+    const last = parts.findLast((part) => part.length > 0);
+    const body = ownBuffer(parts, last?.[last.length - 1] === CR ? 1 : 0);
+    return isBlank(body) ? null : { body, origin: `${name}:${number}` };
   };
   for await (const chunk of input) {
     const bytes = chunk as Buffer;
@@ -114,15 +114,19 @@ export async function* streamLines(
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** The parts' bytes in one new buffer of their own size (a transfer moves the whole buffer). */
-function ownBuffer(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
+/**
+ * The parts' bytes but the last `drop`, in one new buffer of their own size (a transfer moves
+ * the whole buffer).
+ */
+function ownBuffer(parts: Uint8Array[], drop = 0): Uint8Array {
+  let length = -drop;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
   let offset = 0;
   for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+    const take = Math.min(part.length, length - offset);
+    out.set(take === part.length ? part : part.subarray(0, take), offset);
+    offset += take;
   }
   return out;
 }
@@ -133,9 +137,9 @@ function transferable(bytes: Buffer): Uint8Array {
   return ownsBuffer ? new Uint8Array(bytes.buffer) : ownBuffer([bytes]);
 }
 
-/** Only JSON white space (space, tab, CR) before `end`. */
-function isBlank(bytes: Uint8Array, end: number): boolean {
-  for (let i = 0; i < end; i++) {
+/** Only JSON white space (space, tab, CR). */
+function isBlank(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b !== 0x20 && b !== 0x09 && b !== CR) return false;
   }

@@ -14,8 +14,9 @@ export type JsonErrorFields = Pick<JsonInputError, 'code' | 'message' | 'pointer
 
 /**
  * The CPU-bound part of ingestion, shared by `POST /v1/secure-scores` (its body's text) and the
- * importer (a document's bytes, decoded here): strict JSON parse, validation, canonical hash, compression and the row. Pure apart from the time it
- * takes (2 ms for a 50 KB snapshot), which is why it runs on ingest threads.
+ * importer (a document's bytes, decoded here): strict JSON parse, validation, canonical hash,
+ * compression and the row. Pure apart from the time it takes (2 ms for a 50 KB
+ * snapshot), which is why it runs on ingest threads.
  */
 export function prepareSecureScoreBody(
   input: string | Uint8Array,
