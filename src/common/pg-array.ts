@@ -1,7 +1,7 @@
 /**
- * PostgreSQL array literals. A batch goes to the database as one array per column, passed to
- * `unnest`, and an array-valued column as an array of array literals, each cast per row
- * (`unnest` of a two-dimensional array would flatten it).
+ * PostgreSQL arrays, as text literals and in the binary format. A batch goes to the database as
+ * one binary `text[]` per column, passed to `unnest`; an array-valued column's elements are
+ * array literals, each cast per row (`unnest` of a two-dimensional array would flatten it).
  */
 export function textArrayLiteral(values: readonly (string | null)[]): string {
   let out = '{';
@@ -15,7 +15,7 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
 /**
  * One element of an array literal, quoted only where `array_out` would quote it (empty, NULL,
  * braces, quotes, commas, backslashes, white space): a control name such as
- * `aad_admin_consent_workflow` goes as it is, which keeps a literal of literals short.
+ * `aad_admin_consent_workflow` goes as it is, with nothing to escape or unescape.
  */
 export function arrayElement(value: string | null): string {
   if (value === null) return 'NULL';
