@@ -1,5 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import { parentPort, type TransferListItem, Worker } from 'node:worker_threads';
+import {
+  parentPort,
+  type ResourceLimits,
+  type TransferListItem,
+  Worker,
+} from 'node:worker_threads';
 
 interface Pending<Result> {
   resolve(result: Result): void;
@@ -23,6 +28,8 @@ export interface ThreadPoolOptions<Request, Result> {
   /** Zero runs every request inline on the caller's thread. */
   size: number;
   workerData: unknown;
+  /** V8 heap limits of each thread; V8's defaults when absent. */
+  resourceLimits?: ResourceLimits;
   logger: Logger;
   /** Names the threads in logs, e.g. "ingest". */
   kind: string;
@@ -72,7 +79,8 @@ export class ThreadPool<Request, Result> {
   }
 
   private startThread(): Thread<Result> {
-    const worker = new Worker(this.options.script, { workerData: this.options.workerData });
+    const { workerData, resourceLimits } = this.options;
+    const worker = new Worker(this.options.script, { workerData, resourceLimits });
     const thread: Thread<Result> = { worker, pending: new Map() };
     worker.unref();
     worker.on('message', (answer: Answer<Result>) => {
