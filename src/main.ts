@@ -26,16 +26,25 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
-  // A worker process takes portfolio-run jobs and serves no HTTP; `api` and `all` listen.
-  const app =
-    config.role === 'worker'
-      ? await createWorkerContext(config, database.url, { logger })
-      : await createHttpApp(config, database.url, { logger });
-  if (config.role !== 'worker') {
-    await (app as Awaited<ReturnType<typeof createHttpApp>>).listen({
-      port: config.port,
-      host: config.host,
-    });
+  let app: Awaited<ReturnType<typeof createHttpApp | typeof createWorkerContext>> | undefined;
+  try {
+    // A worker process takes portfolio-run jobs and serves no HTTP; `api` and `all` listen.
+    app =
+      config.role === 'worker'
+        ? await createWorkerContext(config, database.url, { logger })
+        : await createHttpApp(config, database.url, { logger });
+    if (config.role !== 'worker') {
+      await (app as Awaited<ReturnType<typeof createHttpApp>>).listen({
+        port: config.port,
+        host: config.host,
+      });
+    }
+  } catch (error) {
+    // An embedded PostgreSQL left running (a port in use, say) would hold the data folder and
+    // outlive this process.
+    await app?.close().catch(() => undefined);
+    await database.stop();
+    throw error;
   }
   logger.info({ port: config.port, role: config.role, embedded: !config.databaseUrl }, 'Started');
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -42,6 +43,30 @@ describe('the server process', () => {
       second.child.kill('SIGTERM');
       expect(await exitOf(second.child)).toBe(0);
     } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('stops its embedded PostgreSQL when it cannot start (a port in use), so a retry starts', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-busy-port-'));
+    const taken = http.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    const postmasterPid = path.join(dataDir, 'pg', 'postmaster.pid');
+    try {
+      const failed = spawn(process.execPath, ['dist/src/main.js'], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+        stdio: 'ignore',
+      });
+      expect(await exitOf(failed)).toBe(1);
+      // A running cluster keeps postmaster.pid; a stopped one removes it.
+      expect(fs.existsSync(postmasterPid)).toBe(false);
+      await new Promise((resolve) => taken.close(resolve));
+      const retry = await startServerProcess({ PORT: String(port), DATA_DIR: dataDir });
+      retry.child.kill('SIGTERM');
+      expect(await exitOf(retry.child)).toBe(0);
+    } finally {
+      if (taken.listening) taken.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
