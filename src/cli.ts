@@ -3,6 +3,7 @@ import os from 'node:os';
 import { CommandFactory } from 'nest-commander';
 import { migrateDatabase, resolveDatabase } from './app.factory.js';
 import { CliModule } from './cli/cli.module.js';
+import { CommanderExit } from './cli/commander-exits.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 
@@ -28,13 +29,11 @@ async function main(): Promise<void> {
     await CommandFactory.run(CliModule.forRoot(config, database.url), {
       logger: new PinoNestLogger(logger),
       cliName: 'securescore',
-      errorHandler: (error) => {
-        // commander's own exits (help, version, unknown command) carry their exit code.
-        const code = (error as { exitCode?: number }).exitCode ?? 1;
-        if (code !== 0) process.stderr.write(`${error.message}\n`);
-        exitCode = Math.max(exitCode, code);
-      },
       serviceErrorHandler: (error) => {
+        if (error instanceof CommanderExit) {
+          exitCode = Math.max(exitCode, error.exitCode);
+          return;
+        }
         process.stderr.write(`${error.message}\n`);
         exitCode = 1;
       },

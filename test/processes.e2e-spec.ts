@@ -71,6 +71,34 @@ describe('the server process', () => {
     }
   }, 90_000);
 
+  it("stops the CLI's embedded PostgreSQL after help and usage errors too", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssu-cli-exits-'));
+    const postmasterPid = path.join(dataDir, 'pg', 'postmaster.pid');
+    const env = { DATABASE_URL: '', DATA_DIR: dataDir };
+    try {
+      const outcomes = [];
+      for (const args of [['--help'], ['import', '--help'], ['bogus'], ['import']]) {
+        const run = await runCli(args, env);
+        // commander used to end these with process.exit, past the CLI's database stop.
+        outcomes.push({ args, code: run.code, running: fs.existsSync(postmasterPid) });
+        if (args[0] === 'bogus') {
+          expect(run.stderr.match(/unknown command 'bogus'/g)).toHaveLength(1);
+        }
+        if (args[0] === 'import' && args.length === 1) {
+          expect(run.stderr).toContain("missing required argument 'source'");
+        }
+      }
+      expect(outcomes).toEqual([
+        { args: ['--help'], code: 0, running: false },
+        { args: ['import', '--help'], code: 0, running: false },
+        { args: ['bogus'], code: 1, running: false },
+        { args: ['import'], code: 1, running: false },
+      ]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   // As root only: embedded PostgreSQL then runs as the OS user "postgres" (not as the caller).
   (process.getuid?.() === 0 ? it : it.skip)(
     'refuses, naming the folder, an embedded cluster the postgres OS user cannot reach',

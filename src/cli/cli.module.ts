@@ -4,6 +4,7 @@ import { AccessModule } from '../access/access.module.js';
 import { CreateKeyCommand } from '../access/create-key.command.js';
 import { AuditModule } from '../audit/audit.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { CommanderExits } from './commander-exits.js';
 import { ClientTenantsModule } from '../client-tenants/client-tenants.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
@@ -34,6 +35,7 @@ export class CliModule {
         PortfolioRunsModule,
       ],
       providers: [
+        CommanderExits,
         MigrateCommand,
         MigrateCheckCommand,
         CreateKeyCommand,
