@@ -208,6 +208,38 @@ describe('the import command', () => {
     expect(JSON.parse(gunzipSync(gen1After.raw_gzip).toString('utf8'))).toEqual(GENERATED[0]);
   }, 30_000);
 
+  it('writes batch after batch in order while the next are prepared (--batch-size 2)', async () => {
+    const one = (tenant: string, day: string) => snapshotFor(tenant, day);
+    const conflicting = { ...one('import-batches-1', '2024-05-01'), currentScore: 1 };
+    // 11 records in 6 batches of 2: a repeat within a batch and across batches, a record that
+    // conflicts with one two batches before it, and a bad one.
+    const lines = [
+      one('import-batches-1', '2024-05-01'),
+      one('import-batches-1', '2024-05-01'),
+      one('import-batches-2', '2024-05-01'),
+      one('import-batches-3', '2024-05-01'),
+      conflicting,
+      { azureTenantId: '' },
+      one('import-batches-2', '2024-05-01'),
+      one('import-batches-4', '2024-05-01'),
+      one('import-batches-4', '2024-05-02'),
+      one('import-batches-5', '2024-05-01'),
+      one('import-batches-6', '2024-05-01'),
+    ].map((snapshot) => JSON.stringify(snapshot));
+    const file = path.join(dir, 'batches.ndjson');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const before = await count();
+    const result = await runCli(['import', '--batch-size', '2', file], env);
+    expect(result.code).toBe(1);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 7, duplicates: 2, rejected: 2 });
+    expect(result.stdout).toContain(`rejected ${file}:5: a different snapshot for 2024-05-01`);
+    expect(result.stdout).toMatch(new RegExp(`^rejected ${file}:6: \\d+ violation`, 'm'));
+    expect(await count()).toBe(before + 7);
+    const [first] = await stored('import-batches-1');
+    expect(first.current_score).toBe(String(one('import-batches-1', '2024-05-01').currentScore));
+    expect(await stored('import-batches-4')).toHaveLength(2);
+  }, 30_000);
+
   it('reads NDJSON from stdin with `import -`, counting a repeated line as a duplicate', async () => {
     const first = snapshotFor('import-stdin-1', '2024-04-01');
     const second = snapshotFor('import-stdin-2', '2024-04-01', 'graph2otel.liveScores.json');

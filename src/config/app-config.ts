@@ -31,6 +31,12 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Worker threads that parse, validate, hash and compress Secure Score bodies (0: inline). */
   ingestThreads: number;
+  /**
+   * The caller's own thread prepares bodies too while the ingest threads are busy. Set by the
+   * CLI (whose thread would otherwise wait on them), never from the environment: a server's
+   * event loop must stay free for requests.
+   */
+  ingestOnCallerThread: boolean;
   /** Worker threads that rate portfolio-run chunks in a worker process (0: inline). */
   ratingThreads: number;
   /**
@@ -122,6 +128,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 250, 1, 100_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     ingestThreads: int('INGEST_THREADS', defaultThreads(), 0, 64),
+    ingestOnCallerThread: false,
     ratingThreads: int('RATING_THREADS', defaultThreads(), 0, 64),
     snapshotMaxAgeDays: int('SNAPSHOT_MAX_AGE_DAYS', 90, 0, 36_500),
     rateLimitPerSecond: int('RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),

@@ -12,6 +12,12 @@ const doubler = new URL(
     import { parentPort } from 'node:worker_threads';
     parentPort.on('message', ({ id, request }) => {
       if (request === 'exit') process.exit(3);
+      if (typeof request === 'object') {
+        const until = Date.now() + request.busyMs;
+        while (Date.now() < until);
+        parentPort.postMessage({ id, result: request.value * 2 });
+        return;
+      }
       if (request === 'throw') parentPort.postMessage({ id, failure: 'Error: thrown' });
       else parentPort.postMessage({ id, result: request * 2 });
     });
@@ -21,7 +27,11 @@ const doubler = new URL(
 const logger = { error: jest.fn() } as unknown as Logger;
 const pools: ThreadPool<unknown, number>[] = [];
 
-function pool(size: number, inline = (request: unknown) => -Number(request)) {
+function pool(
+  size: number,
+  inline = (request: unknown) => -Number(request),
+  callerRunsWhenBusy?: number,
+) {
   const created = new ThreadPool<unknown, number>({
     script: doubler,
     size,
@@ -29,6 +39,7 @@ function pool(size: number, inline = (request: unknown) => -Number(request)) {
     logger,
     kind: 'test',
     inline,
+    callerRunsWhenBusy,
   });
   pools.push(created);
   return created;
@@ -54,6 +65,43 @@ describe('ThreadPool', () => {
     await expect(Promise.all(requests.map((r) => threaded.run(r)))).resolves.toEqual(
       requests.map((r) => r * 2),
     );
+  });
+
+  it('keeps each thread two ahead and runs the rest on the caller, one per turn', async () => {
+    const busy = (value: number, busyMs: number) => ({ value, busyMs });
+    const inline = (request: unknown) => {
+      const { value, busyMs } = request as { value: number; busyMs: number };
+      const until = Date.now() + busyMs;
+      while (Date.now() < until);
+      return -value;
+    };
+    const helped = pool(1, inline, 2);
+    // The thread holds two requests for 400 ms: the third runs on the caller (negated).
+    await expect(
+      Promise.all([busy(1, 200), busy(2, 200), busy(3, 0)].map((r) => helped.run(r))),
+    ).resolves.toEqual([2, 4, -3]);
+    // Many: both sides take a share, and every request gets its own answer.
+    const many = Array.from({ length: 60 }, (_, i) => busy(i + 1, 3));
+    const answers = await Promise.all(many.map((r) => helped.run(r)));
+    expect(answers.map(Math.abs)).toEqual(
+      many.map((r) => r.value * (answers[r.value - 1] > 0 ? 2 : 1)),
+    );
+    expect(answers.filter((a) => a > 0).length).toBeGreaterThan(5);
+    expect(answers.filter((a) => a < 0).length).toBeGreaterThan(5);
+    // Without the option, every request goes to a thread.
+    const unhelped = pool(1);
+    await expect(Promise.all([1, 2, 3].map((r) => unhelped.run(r)))).resolves.toEqual([2, 4, 6]);
+  });
+
+  it('fails the requests still waiting in the pool when it closes', async () => {
+    const helped = pool(1, (request) => -Number(request), 1);
+    const held = helped.run({ value: 1, busyMs: 300 }).catch((error: Error) => error.message);
+    const waiting = Promise.allSettled([helped.run(2), helped.run(3)]);
+    await helped.close();
+    // One of the two may already have run on the caller; the other was still waiting.
+    expect((await waiting).some((s) => s.status === 'rejected')).toBe(true);
+    // And the one the thread held fails too, rather than never settling.
+    expect(await held).toBe('The test pool is closed');
   });
 
   it('rejects a request whose handler failed, and keeps serving', async () => {

@@ -38,6 +38,19 @@ export interface ThreadPoolOptions<Request, Result> {
    * worker thread cannot load.
    */
   inline: (request: Request) => Result;
+  /**
+   * The caller's thread works too: each thread is kept this many requests ahead, and the rest
+   * wait in the pool, where the caller takes one per turn of its event loop (the turns between
+   * let the threads' answers in, and their next requests out). For a caller with little else to
+   * do (the importer): its own core does a thread's work without a thread's heap. Never for a
+   * server's event loop, which must stay free for requests.
+   */
+  callerRunsWhenBusy?: number;
+}
+
+interface Queued<Request, Result> extends Pending<Result> {
+  request: Request;
+  transfer: TransferListItem[];
 }
 
 /**
@@ -51,6 +64,8 @@ export class ThreadPool<Request, Result> {
   private readonly threads: Thread<Result>[] = [];
   private nextId = 0;
   private closing = false;
+  private readonly queue: Queued<Request, Result>[] = [];
+  private callerTurnScheduled = false;
 
   constructor(private readonly options: ThreadPoolOptions<Request, Result>) {}
 
@@ -59,18 +74,57 @@ export class ThreadPool<Request, Result> {
     // A throw inside the executor rejects, as a failed thread's request does.
     if (this.options.size === 0)
       return new Promise((resolve) => resolve(this.options.inline(request)));
-    const thread = this.leastBusyThread();
-    const id = this.nextId++;
+    if (this.options.callerRunsWhenBusy === undefined)
+      return this.send(this.leastBusyThread(), request, transfer);
     return new Promise((resolve, reject) => {
+      this.queue.push({ request, transfer, resolve, reject });
+      this.dispatchQueued();
+    });
+  }
+
+  /** With callerRunsWhenBusy: the threads take what they may, the caller the next in turn. */
+  private dispatchQueued(): void {
+    const ahead = this.options.callerRunsWhenBusy!;
+    while (this.queue.length > 0 && !this.closing) {
+      const thread = this.leastBusyThread();
+      if (thread.pending.size >= ahead) break;
+      const { request, transfer, resolve, reject } = this.queue.shift()!;
+      this.send(thread, request, transfer).then(resolve, reject);
+    }
+    if (this.queue.length === 0 || this.callerTurnScheduled) return;
+    this.callerTurnScheduled = true;
+    setImmediate(() => {
+      this.callerTurnScheduled = false;
+      const queued = this.queue.shift();
+      if (!queued) return;
+      try {
+        queued.resolve(this.options.inline(queued.request));
+      } catch (error) {
+        queued.reject(error as Error);
+      }
+      this.dispatchQueued();
+    });
+  }
+
+  private send(thread: Thread<Result>, request: Request, transfer: TransferListItem[]) {
+    const id = this.nextId++;
+    return new Promise<Result>((resolve, reject) => {
       if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, request }, transfer);
     });
   }
 
+  /** Ends the threads; what they held and what waited in the pool fails, rather than hangs. */
   async close(): Promise<void> {
     this.closing = true;
+    const closed = new Error(`The ${this.options.kind} pool is closed`);
+    for (const queued of this.queue.splice(0)) queued.reject(closed);
     await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
+    for (const thread of this.threads) {
+      for (const pending of thread.pending.values()) pending.reject(closed);
+      thread.pending.clear();
+    }
   }
 
   private leastBusyThread(): Thread<Result> {
@@ -89,6 +143,7 @@ export class ThreadPool<Request, Result> {
       if (thread.pending.size === 0) thread.worker.unref();
       if (answer.failure !== undefined) pending?.reject(new Error(answer.failure));
       else pending?.resolve(answer.result!);
+      if (this.queue.length > 0) this.dispatchQueued();
     });
     worker.on('error', (error) => this.retire(thread, error));
     worker.on('exit', (code) => {

@@ -34,6 +34,7 @@ interface Pending extends StorableSnapshot {
 
 const DEFAULT_BATCH = 500;
 const PREPARE_AHEAD = 32;
+const WRITES_AHEAD = 2;
 const MAX_REJECTIONS_KEPT = 10_000;
 /** Distinct control names counted per finding: a feed of random names must not grow memory. */
 export const MAX_FINDINGS_KEPT = 1_000;
@@ -64,18 +65,24 @@ export class SnapshotImporter {
       unknownControls: new Map(),
       deprecatedControls: new Map(),
     };
-    // Records are prepared on the ingest threads while the previous batch is written; a batch
+    // Records are prepared on the ingest threads while earlier batches are written; a batch
     // holds each snapshot as its row (a few KB), not its parsed payload.
     let batch: Promise<Pending[]>[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      const ready = (await Promise.all(batch)).flat();
+    // Batches handed to the writer, oldest first: each is written once the one before it is and
+    // its own records are prepared, in order, on one connection.
+    const written: Promise<void>[] = [];
+    let lastWrite: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const prepared = batch;
       batch = [];
-      await writing;
-      writing = this.write(ready, summary).then(() => options.onProgress?.(summary));
-      // Awaited (and so thrown) at the next flush; until then a failed write must not be an
-      // unhandled rejection, which kills the process with a stack trace instead of a message.
-      writing.catch(() => undefined);
+      lastWrite = lastWrite.then(async () => {
+        await this.write((await Promise.all(prepared)).flat(), summary);
+        options.onProgress?.(summary);
+      });
+      // Awaited (and so thrown) in turn; until then a failed write must not be an unhandled
+      // rejection, which kills the process with a stack trace instead of a message.
+      lastWrite.catch(() => undefined);
+      written.push(lastWrite);
     };
     for await (const record of records) {
       // A bounded read-ahead: a body waiting its turn on a thread survives young-generation
@@ -87,10 +94,15 @@ export class SnapshotImporter {
       // an unhandled rejection (which ends the process with a stack trace, not a message).
       prepared.catch(() => undefined);
       batch.push(prepared);
-      if (batch.length >= batchSize) await flush();
+      if (batch.length >= batchSize) {
+        flush();
+        // Reading goes on while a batch is written and the next waits for it, so the threads
+        // never wait for the database; a third batch would only hold memory.
+        if (written.length > WRITES_AHEAD) await written.shift();
+      }
     }
-    await flush();
-    await writing;
+    flush();
+    await Promise.all(written);
     return summary;
   }
 

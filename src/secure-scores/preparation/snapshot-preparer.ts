@@ -25,6 +25,8 @@ export class SnapshotPreparer implements OnModuleDestroy {
       logger: new Logger(SnapshotPreparer.name),
       kind: 'ingest',
       inline: (body) => prepareSecureScoreBody(body, config.jsonMaxDepth),
+      // Two waiting keep a thread busy while the caller prepares one itself.
+      callerRunsWhenBusy: config.ingestOnCallerThread ? 2 : undefined,
     });
   }
 
