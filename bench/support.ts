@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { migrateDatabase } from '../src/app.factory.js';
+import { migrateDatabase } from '../src/database/database-startup.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { freePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 

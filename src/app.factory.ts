@@ -5,7 +5,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { AccessService } from './access/access.service.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
@@ -17,40 +16,9 @@ import { parseJsonStrict, type RequestWithBodyText } from './common/json/hardene
 import { createRootLogger, PinoNestLogger, redactQuery } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
-import { dataSourceOptions } from './database/data-source-options.js';
-import { startEmbeddedPostgres } from './database/embedded-postgres.js';
-import { runMigrationsLocked } from './database/migrate.js';
+import { migrateDatabase } from './database/database-startup.js';
 import { setUpOpenApi } from './openapi.js';
 import { parseYamlBody, YAML_CONTENT_TYPES } from './weighting-tables/yaml-body.js';
-
-export interface RunningDatabase {
-  url: string;
-  /** Stops the embedded server this process started; a no-op for an external DATABASE_URL. */
-  stop(): Promise<void>;
-}
-
-/** The database this process talks to: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR. */
-export async function resolveDatabase(config: AppConfig, logger: Logger): Promise<RunningDatabase> {
-  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => undefined };
-  logger.info({ dataDir: config.dataDir }, 'Starting the embedded PostgreSQL');
-  const log = logger.child({ component: 'embedded-postgres' });
-  return startEmbeddedPostgres({
-    dataDir: config.dataDir,
-    port: config.embeddedPgPort,
-    log: (message) => log.debug(message.trim()),
-  });
-}
-
-/** Applies pending migrations (one connection holds the advisory lock, one runs them). */
-export async function migrateDatabase(config: AppConfig, databaseUrl: string): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions({ ...config, databaseUrl, dbPoolSize: 2 }));
-  await dataSource.initialize();
-  try {
-    return await runMigrationsLocked(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
-}
 
 export interface CreateAppOptions {
   logger?: Logger;

@@ -1,18 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessModule } from './access/access.module.js';
+import { AccessHttpModule } from './access/access-http.module.js';
 import { AssessmentsModule } from './assessments/assessments.module.js';
 import { AuditModule } from './audit/audit.module.js';
-import { ClientTenantsModule } from './client-tenants/client-tenants.module.js';
+import { ClientTenantsHttpModule } from './client-tenants/client-tenants-http.module.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
-import { PortfolioRunsModule } from './portfolio-runs/portfolio-runs.module.js';
-import { SecureScoresModule } from './secure-scores/secure-scores.module.js';
-import { WeightingTablesModule } from './weighting-tables/weighting-tables.module.js';
+import { PortfolioRunsHttpModule } from './portfolio-runs/portfolio-runs-http.module.js';
+import { SecureScoresHttpModule } from './secure-scores/secure-scores-http.module.js';
+import { WeightingTablesHttpModule } from './weighting-tables/weighting-tables-http.module.js';
 
 @Module({})
 export class AppModule {
@@ -25,12 +25,12 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions({ ...config, databaseUrl })),
         AuditModule,
         HealthModule,
-        AccessModule,
-        ClientTenantsModule,
-        SecureScoresModule,
-        WeightingTablesModule,
+        AccessHttpModule,
+        ClientTenantsHttpModule,
+        SecureScoresHttpModule,
+        WeightingTablesHttpModule,
         AssessmentsModule,
-        PortfolioRunsModule,
+        PortfolioRunsHttpModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { migrateDatabase, resolveDatabase } from './app.factory.js';
+import { migrateDatabase, resolveDatabase } from './database/database-startup.js';
 import { CliModule } from './cli/cli.module.js';
 import { CommanderExit } from './cli/commander-exits.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createHttpApp, createWorkerContext, resolveDatabase } from './app.factory.js';
+import { createHttpApp, createWorkerContext } from './app.factory.js';
+import { resolveDatabase } from './database/database-startup.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createRootLogger } from './common/logging/logger.js';
 import { ShutdownState } from './health/shutdown-state.js';

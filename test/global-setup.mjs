@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migrateDatabase } from '../dist/src/app.factory.js';
+import { migrateDatabase } from '../dist/src/database/database-startup.js';
 import { loadConfig } from '../dist/src/config/app-config.js';
 import { startEmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { PageQueryDto } from '../common/paging.js';
+import { PageQueryDto } from '../common/dto/page-query.dto.js';
 import { CurrentPrincipal, Roles } from './access.decorators.js';
 import { AccessService } from './access.service.js';
 import { CreatePartnerDto } from './dto/create-partner.dto.js';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
-import { PageQueryDto } from '../common/paging.js';
+import { PageQueryDto } from '../common/dto/page-query.dto.js';
 import { AssessmentsService } from './assessments.service.js';
 import { CreateAssessmentDto } from './dto/create-assessment.dto.js';
 

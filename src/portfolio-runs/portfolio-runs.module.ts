@@ -4,13 +4,11 @@ import { WeightingTablesModule } from '../weighting-tables/weighting-tables.modu
 import { ChunkProcessor } from './chunk-processor.js';
 import { ChunkRater } from './chunk-rater.js';
 import { JobQueue } from './job-queue.js';
-import { PortfolioRunsController } from './portfolio-runs.controller.js';
 import { PortfolioRunsService } from './portfolio-runs.service.js';
 import { PortfolioRunsWorker } from './portfolio-runs.worker.js';
 
 @Module({
   imports: [SecureScoresModule, WeightingTablesModule],
-  controllers: [PortfolioRunsController],
   providers: [JobQueue, ChunkProcessor, ChunkRater, PortfolioRunsService, PortfolioRunsWorker],
   exports: [PortfolioRunsService, JobQueue, ChunkProcessor],
 })

@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ClientTenantsModule } from '../client-tenants/client-tenants.module.js';
 import { ControlCatalogService } from './catalog/control-catalog.service.js';
-import { ControlProfilesController } from './catalog/control-profiles.controller.js';
 import { SnapshotImporter } from './import/snapshot-importer.js';
 import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
-import { SecureScoresController } from './secure-scores.controller.js';
 import { SecureScoresService } from './secure-scores.service.js';
 
 @Module({
   imports: [ClientTenantsModule],
-  controllers: [SecureScoresController, ControlProfilesController],
   providers: [SecureScoresService, ControlCatalogService, SnapshotImporter, SnapshotPreparer],
   exports: [SecureScoresService, ControlCatalogService, SnapshotImporter],
 })

@@ -13,7 +13,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
-import { PageQueryDto } from '../common/paging.js';
+import { PageQueryDto } from '../common/dto/page-query.dto.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 const DOCUMENT_BODY = {

@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
 import { SecureScoresModule } from '../secure-scores/secure-scores.module.js';
-import { RateController } from './rate.controller.js';
 import { RateService } from './rate.service.js';
 import { TableResolver } from './table-resolver.js';
-import { WeightingTablesController } from './weighting-tables.controller.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 /** Weighting table versions (draft, publish, diff, the version in force) and `POST /v1/rate`. */
 @Module({
   imports: [SecureScoresModule],
-  controllers: [WeightingTablesController, RateController],
   providers: [WeightingTablesService, TableResolver, RateService],
   exports: [WeightingTablesService, RateService],
 })

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../common/paging.js';
+import { PageQueryDto } from '../../common/dto/page-query.dto.js';
 
 export const INDUSTRY_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { PageQueryDto } from '../../common/paging.js';
+import { PageQueryDto } from '../../common/dto/page-query.dto.js';
 
 export class RunResultsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
