@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -64,22 +63,6 @@ export async function createHttpApp(
   setUpOpenApi(app);
   if (config.bootstrapApiKey)
     await app.get(AccessService).ensureBootstrapKey(config.bootstrapApiKey);
-  await app.init();
-  return app;
-}
-
-/** A worker process: the same modules without HTTP; the portfolio-run worker starts on bootstrap. */
-export async function createWorkerContext(
-  config: AppConfig,
-  databaseUrl: string,
-  options: CreateAppOptions = {},
-): Promise<INestApplicationContext> {
-  const logger = options.logger ?? createRootLogger(config.logLevel);
-  if (!options.skipMigrations) await migrateDatabase(config, databaseUrl);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, databaseUrl), {
-    logger: new PinoNestLogger(logger),
-    abortOnError: false,
-  });
   await app.init();
   return app;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createHttpApp, createWorkerContext } from './app.factory.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolveDatabase } from './database/database-startup.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createRootLogger } from './common/logging/logger.js';
@@ -27,18 +28,18 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
-  let app: Awaited<ReturnType<typeof createHttpApp | typeof createWorkerContext>> | undefined;
+  let app: INestApplicationContext | undefined;
   try {
-    // A worker process takes portfolio-run jobs and serves no HTTP; `api` and `all` listen.
-    app =
-      config.role === 'worker'
-        ? await createWorkerContext(config, database.url, { logger })
-        : await createHttpApp(config, database.url, { logger });
-    if (config.role !== 'worker') {
-      await (app as Awaited<ReturnType<typeof createHttpApp>>).listen({
-        port: config.port,
-        host: config.host,
-      });
+    // A worker process takes portfolio-run jobs and serves no HTTP, so it does not load the
+    // HTTP layer at all; `api` and `all` listen.
+    if (config.role === 'worker') {
+      const { createWorkerContext } = await import('./worker.factory.js');
+      app = await createWorkerContext(config, database.url, { logger });
+    } else {
+      const { createHttpApp } = await import('./app.factory.js');
+      const http: NestFastifyApplication = await createHttpApp(config, database.url, { logger });
+      app = http;
+      await http.listen({ port: config.port, host: config.host });
     }
   } catch (error) {
     // An embedded PostgreSQL left running (a port in use, say) would hold the data folder and
