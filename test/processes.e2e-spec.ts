@@ -8,7 +8,12 @@ import { freePort } from '../src/database/embedded-postgres.js';
 import { exitOf, runCli, startServerProcess } from './support/processes.js';
 import { snapshotFor } from './support/fixtures.js';
 import { createTestApp } from './support/test-app.js';
-import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
+import {
+  createTestDatabase,
+  databaseUrl,
+  dropTestDatabase,
+  withAdminClient,
+} from './support/test-database.js';
 
 describe('the server process', () => {
   it('starts on an embedded PostgreSQL, and a second start reuses its data', async () => {
@@ -98,6 +103,40 @@ describe('the server process', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('changes no schema when asked for help, and migrates for a command', async () => {
+    const name = `ssu_help_${process.pid}`;
+    await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`));
+    const env = { DATABASE_URL: databaseUrl(name) };
+    const tables = async () => {
+      const { Client } = (await import('pg')).default;
+      const client = new Client({ connectionString: env.DATABASE_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`,
+        );
+        return rows[0].n as number;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      for (const args of [['--help'], ['import', '--help'], []]) {
+        const run = await runCli(args, env);
+        // Without a command, commander prints the help as an error (stderr, exit 1).
+        expect(run.stdout + run.stderr).toContain('Usage: cli');
+      }
+      expect(await tables()).toBe(0);
+      const check = await runCli(['migrate:check'], env);
+      expect(check.code).toBe(0);
+      expect(await tables()).toBeGreaterThan(0);
+    } finally {
+      await withAdminClient((client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
+    }
+  }, 60_000);
 
   // As root only: embedded PostgreSQL then runs as the OS user "postgres" (not as the caller).
   (process.getuid?.() === 0 ? it : it.skip)(
