@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     logLevel: (process.env.LOG_LEVEL as never) ?? 'warn',
     role: 'api',
     // No requests to serve, so the CLI's own thread prepares bodies beside its ingest threads
-    // (one per core but its own): the same rate as two threads, one thread's heap less.
+    // (cores - 1 of them by default): the same rate as one more thread, without its heap.
     ingestOnCallerThread: true,
   });
   const logger = createRootLogger(config.logLevel);
