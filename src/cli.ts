@@ -1,16 +1,10 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { migrateDatabase, resolveDatabase } from './database/database-startup.js';
+import { resolveDatabase } from './database/database-startup.js';
 import { CliModule } from './cli/cli.module.js';
 import { CommanderExit } from './cli/commander-exits.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
-
-/** No command (commander prints the help), or `-h`/`--help` before any `--`. */
-function asksForHelp(args: string[]): boolean {
-  const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
-  return options.length === 0 || options.includes('-h') || options.includes('--help');
-}
 
 /** `npm run cli -- <command>`: the service's modules without HTTP, for batch work and operations. */
 async function main(): Promise<void> {
@@ -27,11 +21,6 @@ async function main(): Promise<void> {
   // nest-commander resets process.exitCode after a failed command; keep the outcome here.
   let exitCode = 0;
   try {
-    // Asking for help changes no schema (every other command migrates first, as the server does).
-    if (!asksForHelp(process.argv.slice(2))) {
-      const applied = await migrateDatabase(config, database.url);
-      if (applied.length > 0) process.stderr.write(`Migrations applied: ${applied.join(', ')}\n`);
-    }
     await CommandFactory.run(CliModule.forRoot(config, database.url), {
       logger: new PinoNestLogger(logger),
       cliName: 'securescore',

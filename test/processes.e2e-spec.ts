@@ -104,7 +104,7 @@ describe('the server process', () => {
     }
   }, 90_000);
 
-  it('changes no schema when asked for help, and migrates for a command', async () => {
+  it('changes no schema for help or a usage error, and migrates for a command', async () => {
     const name = `ssu_help_${process.pid}`;
     await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`));
     const env = { DATABASE_URL: databaseUrl(name) };
@@ -126,6 +126,9 @@ describe('the server process', () => {
         const run = await runCli(args, env);
         // Without a command, commander prints the help as an error (stderr, exit 1).
         expect(run.stdout + run.stderr).toContain('Usage: cli');
+      }
+      for (const args of [['bogus'], ['import'], ['import', '--batch-size', '0', 'x']]) {
+        expect((await runCli(args, env)).code).toBe(1);
       }
       expect(await tables()).toBe(0);
       const check = await runCli(['migrate:check'], env);

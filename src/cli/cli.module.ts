@@ -5,6 +5,7 @@ import { CreateKeyCommand } from '../access/create-key.command.js';
 import { AuditModule } from '../audit/audit.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { CommanderExits } from './commander-exits.js';
+import { MigrateBeforeCommands } from './migrate-before-commands.js';
 import { ClientTenantsModule } from '../client-tenants/client-tenants.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
@@ -36,6 +37,7 @@ export class CliModule {
       ],
       providers: [
         CommanderExits,
+        MigrateBeforeCommands,
         MigrateCommand,
         MigrateCheckCommand,
         CreateKeyCommand,

@@ -3,7 +3,7 @@ import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { schemaDrift } from './migrate.js';
 
-/** Migrations already ran (under the advisory lock) before any command starts; this reports state. */
+/** Migrations already ran (under the advisory lock) before the command (MigrateBeforeCommands); this reports state. */
 @Command({ name: 'migrate', description: 'Apply pending migrations and list the applied ones' })
 export class MigrateCommand extends CommandRunner {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
