@@ -306,9 +306,10 @@ const WRITE_STATEMENT = {
  * One statement: the rows as one binary text array per column, cut from the elements the
  * ingest thread wrote (a string or a JavaScript array would be text to escape, and to parse
  * again), and the archives as one binary parameter cut by offset; the client tenants created or
- * found, the snapshots of allowed tenants inserted, and those already there read. Lookups go through the unique indexes by array or LATERAL, never a join
- * the planner could turn into a scan of the table, and no CTE is joined to another: after five
- * runs PostgreSQL may plan a named statement generically, blind to the batch's size.
+ * found, the snapshots of allowed tenants inserted, and those already there read. Lookups go
+ * through the unique indexes by array or LATERAL, never a join the planner could turn into a
+ * scan of the table, and no CTE is joined to another: after five runs PostgreSQL may plan a
+ * named statement generically, blind to the batch's size.
  */
 async function writeRound(
   runner: SqlRunner,

@@ -34,6 +34,7 @@ interface Pending extends StorableSnapshot {
 
 const DEFAULT_BATCH = 500;
 const PREPARE_AHEAD = 32;
+/** Batches that may wait behind the one being written. */
 const WRITES_AHEAD = 2;
 const MAX_REJECTIONS_KEPT = 10_000;
 /** Distinct control names counted per finding: a feed of random names must not grow memory. */
@@ -96,8 +97,9 @@ export class SnapshotImporter {
       batch.push(prepared);
       if (batch.length >= batchSize) {
         flush();
-        // Reading goes on while a batch is written and the next waits for it, so the threads
-        // never wait for the database; a third batch would only hold memory.
+        // Reading goes on while a batch is written and others wait behind it, so the threads
+        // do not wait for the database; it pauses only when WRITES_AHEAD batches wait already
+        // (more would only hold memory).
         if (written.length > WRITES_AHEAD) await written.shift();
       }
     }
