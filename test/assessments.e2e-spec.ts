@@ -72,6 +72,7 @@ describe('assessments', () => {
     expect(response.body.contributions[0]).toMatchObject({ control: 'scid_2010', gap: '7.8431' });
     expect(response.body.warnings).toEqual([]);
     assessmentId = response.body.id;
+    expect(response.headers.location).toBe(`/v1/assessments/${assessmentId}`);
     const read = await t.request({ method: 'GET', url: `/v1/assessments/${assessmentId}` });
     expect(read.body).toEqual(response.body);
   });

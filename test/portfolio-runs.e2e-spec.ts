@@ -117,6 +117,7 @@ describe('portfolio runs', () => {
     });
     expect(created.status).toBe(202);
     firstRunId = created.body.id;
+    expect(created.headers.location).toBe(`/v1/portfolio-runs/${firstRunId}`);
     const run = await waitForRun(t, firstRunId);
     expect(run).toMatchObject({ status: 'succeeded', total: 32, done: 32, failed: 0 });
     expect(run.summary.tiers).toEqual(expect.any(Object));

@@ -70,6 +70,7 @@ describe('weighting tables', () => {
       body: document,
     });
     expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(versionUrl('draft.1'));
     expect(created.body).toEqual(
       expect.objectContaining({
         name: 'sme-cyber',

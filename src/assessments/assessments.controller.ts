@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
@@ -16,12 +16,20 @@ export class AssessmentsController {
 
   @Post('client-tenants/:id/assessments')
   @HttpCode(201)
-  create(
+  @ApiResponse({
+    status: 201,
+    description: 'The filed assessment',
+    headers: { Location: { description: 'The assessment: `/v1/assessments/{id}`' } },
+  })
+  async create(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: CreateAssessmentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.assessments.create(principal, id, body);
+    const assessment = await this.assessments.create(principal, id, body);
+    void reply.header('location', `/v1/assessments/${assessment.id}`);
+    return assessment;
   }
 
   @Get('client-tenants/:id/assessments')

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
@@ -18,8 +18,20 @@ export class PortfolioRunsController {
 
   @Post()
   @HttpCode(202)
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePortfolioRunDto) {
-    return this.runs.create(principal, body);
+  @ApiResponse({
+    status: 202,
+    description: 'The run is queued',
+    headers: { Location: { description: 'The run, with its progress: `/v1/portfolio-runs/{id}`' } },
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreatePortfolioRunDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const run = await this.runs.create(principal, body);
+    // 202: the run is queued; its progress is read at the run's own address.
+    void reply.header('location', `/v1/portfolio-runs/${run.id}`);
+    return run;
   }
 
   @Get(':id')

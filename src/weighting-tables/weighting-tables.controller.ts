@@ -9,8 +9,10 @@ import {
   Post,
   Put,
   Query,
+  Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
@@ -33,8 +35,21 @@ export class WeightingTablesController {
   @Roles('actuary', 'admin')
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody(DOCUMENT_BODY)
-  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
-    return this.tables.create(principal, body);
+  @ApiResponse({
+    status: 201,
+    description: 'The draft version',
+    headers: {
+      Location: { description: 'The version: `/v1/weighting-tables/{name}/versions/{version}`' },
+    },
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const created = await this.tables.create(principal, body);
+    void reply.header('location', tableVersionPath(created.name, created.version));
+    return created;
   }
 
   @Get()
@@ -107,4 +122,8 @@ export class WeightingTablesController {
   diff(@Param('name') name: string, @Param('a') a: string, @Param('b') b: string) {
     return this.tables.diff(name, a, b);
   }
+}
+
+export function tableVersionPath(name: string, version: string): string {
+  return `/v1/weighting-tables/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`;
 }
