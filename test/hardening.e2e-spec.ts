@@ -415,6 +415,16 @@ describe('input outside a well-formed JSON body', () => {
       ['2024-02-30T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
     ],
     ['/v1/client-tenants/{id}/assessments', ['1', '00000000-0000-4000-8000-000000000000']],
+    // Year 0000: JavaScript has one, PostgreSQL does not.
+    [
+      '/v1/client-tenants/{id}/secure-scores',
+      ['0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+    ],
+    [
+      '/v1/client-tenants/{id}/assessments',
+      ['0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+    ],
+    ['/v1/weighting-tables/sme-cyber/versions', ['0000-01-01', 'a']],
     ['/v1/weighting-tables', ['\u0000']],
     ['/v1/weighting-tables/sme-cyber/versions', ['x', 'y']],
     ['/v1/weighting-tables/sme-cyber/versions', ['2027-13-01', '1']],
@@ -427,6 +437,43 @@ describe('input outside a well-formed JSON body', () => {
     });
     expectProblem(response, 422);
     expect(response.body.errors).toEqual([{ pointer: '/cursor', message: expect.any(String) }]);
+  });
+
+  it.each([
+    [
+      '/v1/control-profiles',
+      [
+        {
+          id: 'AdminMFAV2',
+          azureTenantId: 'outside-the-body',
+          controlStateUpdates: [{ state: 'Ignored', updatedDateTime: '0000-06-01T00:00:00Z' }],
+        },
+      ],
+      '/0/controlStateUpdates/0/updatedDateTime',
+    ],
+    [
+      '/v1/rate',
+      {
+        snapshot: snapshotFor('year-zero'),
+        table: { name: 'sme-cyber' },
+        asOf: '0000-06-01T00:00:00Z',
+      },
+      '/asOf',
+    ],
+    ['/v1/client-tenants/{id}/assessments', { asOf: '0000-06-01T00:00:00Z' }, '/asOf'],
+    [
+      '/v1/portfolio-runs',
+      { table: { name: 'sme-cyber' }, asOf: '0001-01-01T00:00:00+01:00' },
+      '/asOf',
+    ],
+  ])('answers 422 to an instant before year 0001 on %s, not a 500', async (url, body, pointer) => {
+    const response = await t.request({
+      method: 'POST',
+      url: url.replace('{id}', clientTenantId),
+      body,
+    });
+    expectProblem(response, 422);
+    expect(response.body.errors).toEqual([{ pointer, message: expect.any(String) }]);
   });
 
   it('refuses an API key in the URL, and neither logs it nor echoes it', async () => {

@@ -27,13 +27,14 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
  */
 const CURSOR_VALUES = {
   uuid: (value: string) => UUID_PATTERN.test(value),
-  // As toISOString() writes it: a four-digit year, milliseconds, UTC.
+  // As toISOString() writes it: a four-digit year, milliseconds, UTC. Not year 0000, which
+  // JavaScript has and PostgreSQL does not.
   instant: (value: string) =>
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
+    /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
     !Number.isNaN(Date.parse(value)) &&
     new Date(value).toISOString() === value,
   date: (value: string) =>
-    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    /^(?!0000)\d{4}-\d{2}-\d{2}$/.test(value) &&
     !Number.isNaN(Date.parse(value)) &&
     new Date(value).toISOString().startsWith(value),
   text: (value: string) => value.length <= 255 && !value.includes('\u0000'),

@@ -10,6 +10,8 @@ describe('parseInstant', () => {
     ['2023-12-31T23:30:00-01:00', '2024-01-01T00:30:00.000Z'],
     ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
     ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['0001-01-01T00:30:00+00:30', '0001-01-01T00:00:00.000Z'],
   ])('reads %s as %s', (text, iso) => {
     expect(parseInstant(text)?.iso).toBe(iso);
   });
@@ -34,6 +36,11 @@ describe('parseInstant', () => {
     '2024-01-01',
     ' 2024-01-01T00:00:00Z',
     '',
+    // Outside years 0001 to 9999 in UTC: PostgreSQL has no year 0, and 10000 has no ISO form.
+    '0000-01-01T00:00:00Z',
+    '0000-12-31T23:59:59.999Z',
+    '0001-01-01T00:00:00+00:01',
+    '9999-12-31T23:59:59-00:01',
   ])('rejects %p', (text) => {
     expect(parseInstant(text)).toBeNull();
   });
@@ -61,10 +68,14 @@ describe('parseDay', () => {
     expect(parseDay(text)).toBe(iso);
   });
 
-  it.each(['2017-02-29', '2017-13-01', '2017-1-31', '2017-01-31T00:00:00Z', '31/01/2017'])(
-    'rejects %p',
-    (text) => {
-      expect(parseDay(text)).toBeNull();
-    },
-  );
+  it.each([
+    '2017-02-29',
+    '2017-13-01',
+    '2017-1-31',
+    '2017-01-31T00:00:00Z',
+    '31/01/2017',
+    '0000-01-01',
+  ])('rejects %p', (text) => {
+    expect(parseDay(text)).toBeNull();
+  });
 });

@@ -16,6 +16,7 @@ const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** An RFC 3339 date-time as an instant, or null; null too outside years 0001 to 9999 in UTC. */
 export function parseInstant(text: string): Instant | null {
   const m = DATE_TIME.exec(text);
   if (m === null) return null;
@@ -31,15 +32,24 @@ export function parseInstant(text: string): Instant | null {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3)));
   const epochMs = date.getTime() - offset;
+  if (epochMs < FIRST_INSTANT_MS || epochMs > LAST_INSTANT_MS) return null;
   return { iso: new Date(epochMs).toISOString(), epochMs, subMillis: fraction.slice(3) };
 }
 
-/** A `YYYY-MM-DD` calendar day as midnight UTC, or null. */
+// Years 0001 to 9999 in UTC. JavaScript also has a year 0000 (and an offset can move 0001 or
+// 9999 across the edge), but PostgreSQL has no year 0 and toISOString writes years past 9999 as
+// `+010000`: such an instant would be accepted here and refused by the database (a 500).
+const FIRST_INSTANT_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
+const LAST_INSTANT_MS = new Date('9999-12-31T23:59:59.999Z').getTime();
+
+/** A `YYYY-MM-DD` calendar day (years 0001 to 9999) as midnight UTC, or null. */
 export function parseDay(text: string): string | null {
   const m = DAY.exec(text);
   if (m === null) return null;
   const [year, month, day] = m.slice(1, 4).map(Number);
-  return isCalendarDay(year, month, day) ? `${m[1]}-${m[2]}-${m[3]}T00:00:00.000Z` : null;
+  return year >= 1 && isCalendarDay(year, month, day)
+    ? `${m[1]}-${m[2]}-${m[3]}T00:00:00.000Z`
+    : null;
 }
 
 /** -1, 0 or 1; `null` (no date) sorts before every date. */
