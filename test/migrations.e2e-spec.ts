@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { LackingControlCounts1764378000000 } from '../migrations/1764378000000-LackingControlCounts.js';
+import { LowerCaseAzureTenantIds1764392400000 } from '../migrations/1764392400000-LowerCaseAzureTenantIds.js';
 import { schemaDrift } from '../src/database/migrate.js';
 import { MIGRATIONS } from '../src/database/migrations.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
@@ -94,6 +95,36 @@ describe('migrations', () => {
       { chunk: 0, control: 'OneAdmin', clients: 1 },
       { chunk: 1, control: 'AdminMFAV2', clients: 1 },
     ]);
+  });
+
+  it('lower the Azure tenant ids stored before, and stop, naming them, on ids that differ only in case', async () => {
+    const undo = MIGRATIONS.length - MIGRATIONS.indexOf(LowerCaseAzureTenantIds1764392400000);
+    for (let i = 0; i < undo; i++) await dataSource.undoLastMigration();
+    const insert = (id: string) =>
+      dataSource.query<{ id: string }[]>(
+        `INSERT INTO client_tenants (azure_tenant_id) VALUES ($1) RETURNING id`,
+        [id],
+      );
+    const [mixed] = await insert('AbCd-0001');
+    const [upper] = await insert('EEEE-0002');
+    const [lower] = await insert('eeee-0002');
+    await expect(dataSource.runMigrations()).rejects.toThrow(
+      `Azure tenant ids that differ only in case: eeee-0002 (client tenants ${[upper.id, lower.id].sort().join(', ')})`,
+    );
+    await dataSource.query(`DELETE FROM client_tenants WHERE id = $1`, [upper.id]);
+    await dataSource.runMigrations();
+    const rows = await dataSource.query(
+      `SELECT id, azure_tenant_id AS "azureTenantId" FROM client_tenants WHERE id = ANY($1)`,
+      [[mixed.id, lower.id]],
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { id: mixed.id, azureTenantId: 'abcd-0001' },
+        { id: lower.id, azureTenantId: 'eeee-0002' },
+      ]),
+    );
+    await expect(insert('FFFF-0003')).rejects.toThrow(/client_tenants_azure_tenant_id_lower_check/);
+    await dataSource.query(`DELETE FROM client_tenants WHERE id = ANY($1)`, [[mixed.id, lower.id]]);
   });
 
   it('revert and re-apply cleanly', async () => {

@@ -871,6 +871,26 @@ describe('Secure Score ingestion', () => {
       expect(await count()).toBe(before);
     });
 
+    it('cannot claim one under another letter case: tenant ids are GUIDs, which have none', async () => {
+      const before = [await count(), await count('client_tenants')];
+      const response = await post(snapshotFor('PARTNER-A-Tenant', '2024-03-01'), partnerKeys.b);
+      expect(response.status).toBe(403);
+      expect([await count(), await count('client_tenants')]).toEqual(before);
+      // Its owner's upper-case push lands on the same client tenant.
+      const own = await post(snapshotFor('PARTNER-A-TENANT', '2024-03-03'), partnerKeys.a);
+      expect(own.status).toBe(201);
+      expect(own.body.snapshots[0]).toMatchObject({
+        clientTenantId: ownTenantId,
+        azureTenantId: 'partner-a-tenant',
+      });
+      const found = await t.request({
+        method: 'GET',
+        url: '/v1/client-tenants?azureTenantId=Partner-A-Tenant',
+        key: partnerKeys.a,
+      });
+      expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([ownTenantId]);
+    });
+
     it('cannot slip one in beside their own: an envelope with a foreign tenant stores nothing', async () => {
       const before = [await count(), await count('client_tenants')];
       const response = await post(

@@ -5,6 +5,7 @@ import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
 import { canonicalSha256 } from '../common/canonical-json.js';
 import { decodeIdCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
+import { normalAzureTenantId } from './azure-tenant-id.js';
 import { assertVisible, partnerScope } from './client-tenant-access.js';
 import { ClientTenantIndustryEntity } from './client-tenant-industry.entity.js';
 import { ClientTenantEntity } from './client-tenant.entity.js';
@@ -37,7 +38,9 @@ export class ClientTenantsService {
     if (scope !== null) qb.andWhere('t.partner_id = :scope', { scope });
     if (query.partnerId) qb.andWhere('t.partner_id = :partnerId', { partnerId: query.partnerId });
     if (query.azureTenantId)
-      qb.andWhere('t.azure_tenant_id = :azure', { azure: query.azureTenantId });
+      qb.andWhere('t.azure_tenant_id = :azure', {
+        azure: normalAzureTenantId(query.azureTenantId),
+      });
     if (query.industry) qb.andWhere('t.industry = :industry', { industry: query.industry });
     if (after) qb.andWhere('t.id > :after', { after });
     const rows = await qb

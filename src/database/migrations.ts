@@ -10,6 +10,7 @@ import { LackingControlCounts1764378000000 } from '../../migrations/176437800000
 import { IdempotentResponsesAsJson1764381600000 } from '../../migrations/1764381600000-IdempotentResponsesAsJson.js';
 import { WeightingTableVersionNames1764385200000 } from '../../migrations/1764385200000-WeightingTableVersionNames.js';
 import { SnapshotControlFindings1764388800000 } from '../../migrations/1764388800000-SnapshotControlFindings.js';
+import { LowerCaseAzureTenantIds1764392400000 } from '../../migrations/1764392400000-LowerCaseAzureTenantIds.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   IdempotentResponsesAsJson1764381600000,
   WeightingTableVersionNames1764385200000,
   SnapshotControlFindings1764388800000,
+  LowerCaseAzureTenantIds1764392400000,
 ];

@@ -68,6 +68,11 @@ describe('parseControlProfilesPayload on the real payloads', () => {
     expect(parsed.filter((p) => p.userImpact === null)).toHaveLength(19);
   });
 
+  it('lowers the Azure tenant id, as snapshots do, so the states reach the same client tenant', () => {
+    const [mapped] = profiles([profile({ azureTenantId: 'AbCd-0001' })]);
+    expect(mapped.azureTenantId).toBe('abcd-0001');
+  });
+
   it('keeps the instance-prefixed id and reads 7.0 as "7" (graph2otel 2026)', () => {
     const [first] = profiles(load('graph2otel.liveProfiles.json'));
     expect(first).toMatchObject({

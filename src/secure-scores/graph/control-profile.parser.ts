@@ -3,6 +3,7 @@ import type { ControlState } from '../../rating/rating.types.js';
 import { canonicalJson } from '../../common/canonical-json.js';
 import { PROFILE_VALIDATORS } from './control-profile.schema.js';
 import { compareInstants, parseInstant, type Instant } from './date-time.parser.js';
+import { normalAzureTenantId } from '../../client-tenants/azure-tenant-id.js';
 import { LIMITS } from './graph-limits.js';
 import { IssueList, pointerTo, type ValidationIssue } from './schema-validation.js';
 import { decimalText } from './secure-score.mapper.js';
@@ -128,7 +129,7 @@ function parseProfile(
   const threats = strings(item.threats);
   return {
     id: text(legacy ? item.title : item.id) ?? '',
-    azureTenantId: text(item.azureTenantId),
+    azureTenantId: nullableAzureTenantId(text(item.azureTenantId)),
     title: text(legacy ? item.controlName : item.title),
     controlCategory: text(item.controlCategory),
     service: text(item.service),
@@ -220,6 +221,10 @@ function sameContent(first: { canonical: string | null; raw: unknown }, item: un
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function nullableAzureTenantId(id: string | null): string | null {
+  return id === null ? null : normalAzureTenantId(id);
 }
 
 function text(value: unknown): string | null {

@@ -211,6 +211,18 @@ describe('parseSecureScorePayload on the real payloads', () => {
     }
   });
 
+  it('lowers the Azure tenant id: a GUID has no case, so both spellings are one client tenant', () => {
+    const upper = snapshots({
+      ...heimdall(),
+      azureTenantId: '4B8C18BD-2F9F-4227-AF55-9F1061CF9C32',
+    });
+    expect(upper[0].azureTenantId).toBe('4b8c18bd-2f9f-4227-af55-9f1061cf9c32');
+    // The archived payload keeps the id as sent.
+    expect((upper[0].raw as Record<string, unknown>).azureTenantId).toBe(
+      '4B8C18BD-2F9F-4227-AF55-9F1061CF9C32',
+    );
+  });
+
   it('accepts null optional members and normalises -0 to "0"', () => {
     const snapshot = heimdall();
     Object.assign(snapshot, {

@@ -1,3 +1,4 @@
+import { normalAzureTenantId } from '../../client-tenants/azure-tenant-id.js';
 import type { SnapshotFields } from './secure-score.schema.js';
 import type { NormalizedControlScore, NormalizedSnapshot } from './secure-score.types.js';
 
@@ -15,7 +16,7 @@ export function toNormalizedSnapshot(
   return {
     sourceShape: fields.shape,
     graphId: textOrNull(raw.id),
-    azureTenantId: textOrNull(raw[fields.tenantId]) ?? '',
+    azureTenantId: normalAzureTenantId(textOrNull(raw[fields.tenantId]) ?? ''),
     createdDateTime,
     activeUserCount: numberOrNull(raw.activeUserCount),
     licensedUserCount: numberOrNull(raw.licensedUserCount),
