@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { pino } from 'pino';
-import { snapshotFor } from './support/fixtures.js';
+import { exampleTable, snapshotFor } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -268,6 +268,30 @@ describe('input outside a well-formed JSON body', () => {
     },
   );
 
+  it.each(['"x\\ud800"', '"x\\0"'])(
+    'answers 400 to a YAML table whose description escapes %s, and creates nothing',
+    async (escaped) => {
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/weighting-tables',
+        rawBody: `name: yaml-escape\nversion: '1'\ndescription: ${escaped}\n`,
+        headers: { 'content-type': 'application/yaml' },
+      });
+      expectProblem(response, 400);
+      expect(response.body.errors).toEqual([
+        {
+          pointer: '',
+          message: expect.stringMatching(/^line 3, column 14: .*(NUL|lone surrogate)/),
+        },
+      ]);
+      const versions = await t.request({
+        method: 'GET',
+        url: '/v1/weighting-tables/yaml-escape/versions',
+      });
+      expect(versions.body.items ?? []).toEqual([]);
+    },
+  );
+
   it('answers 400 to a Secure Score whose control description holds a lone surrogate', async () => {
     const body = JSON.stringify(snapshotFor('lone-surrogate')).replace(
       '"controlScores":[{',
@@ -461,6 +485,11 @@ describe('input outside a well-formed JSON body', () => {
       '/asOf',
     ],
     ['/v1/client-tenants/{id}/assessments', { asOf: '0000-06-01T00:00:00Z' }, '/asOf'],
+    [
+      '/v1/weighting-tables',
+      { ...exampleTable(), version: 'year-zero', effectiveFrom: '0000-01-01' },
+      '/effectiveFrom',
+    ],
     [
       '/v1/portfolio-runs',
       { table: { name: 'sme-cyber' }, asOf: '0001-01-01T00:00:00+01:00' },

@@ -37,8 +37,12 @@ function utcMidnightSeconds(year: number, month: number, day: number): number {
   return date.getTime() / 1000;
 }
 
+/**
+ * A day of the proleptic Gregorian calendar from 0001-01-01: ISO 8601 also numbers a year 0000
+ * (1 BC), but PostgreSQL, where table dates are stored, has no year 0.
+ */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   return day <= lengths[month - 1];

@@ -169,6 +169,12 @@ describe('validateWeightingTable', () => {
       'must be a calendar date YYYY-MM-DD',
     ],
     [
+      'a year-0000 effectiveFrom (PostgreSQL has no year 0)',
+      (d) => (d.effectiveFrom = '0000-01-01'),
+      '/effectiveFrom',
+      'must be a calendar date YYYY-MM-DD',
+    ],
+    [
       'a date-time effectiveFrom',
       (d) => (d.effectiveFrom = '2027-01-01T00:00:00Z'),
       '/effectiveFrom',

@@ -90,10 +90,22 @@ describe('parseWeightingTableYaml', () => {
       `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}`,
       'nesting',
     ],
+    // Escapes the JSON body parser refuses too: NUL and lone surrogates, in values and keys.
+    ['a NUL escape', 'description: "a\\0b"', 'NUL'],
+    ['a \\x00 escape', 'description: "a\\x00b"', 'NUL'],
+    ['a lone high surrogate', 'description: "a\\ud800"', 'lone surrogate (\\ud800)'],
+    ['a lone low surrogate in a key', '"\\udc00": 1', 'lone surrogate (\\udc00)'],
   ])('refuses %s with a WeightingTableYamlError', (_, text, message) => {
     expect(() => parseWeightingTableYaml(text)).toThrow(WeightingTableYamlError);
     expect(() => parseWeightingTableYaml(text)).toThrow(
       expect.objectContaining({ message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('keeps a surrogate pair, and locates a lone surrogate by line and column', () => {
+    expect(parseWeightingTableYaml('description: "\\ud83d\\ude00"')).toEqual({ description: '😀' });
+    expect(() => parseWeightingTableYaml('name: sme\ndescription: "x\\ud800"\n')).toThrow(
+      expect.objectContaining({ line: 2, column: 14 }),
     );
   });
 

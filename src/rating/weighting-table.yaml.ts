@@ -2,7 +2,7 @@
 // source text writes: `0.85` stays the JSON number 0.85 (its String() is that decimal), while text a
 // binary double would change (`0.1000000000000000000001`, `12345678901234567890`) becomes the numeric
 // string "0.1000000000000000000001", which the validator reads as the same decimal.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar } from 'yaml';
 import { compareDec, parseDecimal } from './decimal.js';
 
 /** A YAML text that is not one plain document; `line` and `column` are 1-based, when known. */
@@ -28,7 +28,9 @@ const MAX_DEPTH = 64;
  * deeper than 64.
  */
 export function parseWeightingTableYaml(text: string): unknown {
+  const lines = new LineCounter();
   const doc = parseDocument(text, {
+    lineCounter: lines,
     version: '1.2',
     schema: 'core',
     uniqueKeys: true,
@@ -46,10 +48,10 @@ export function parseWeightingTableYaml(text: string): unknown {
     const message = problem.message.split('\n')[0].replace(/:$/, '');
     throw new WeightingTableYamlError(message, at?.line ?? null, at?.col ?? null);
   }
-  return toPlain(doc.contents, 0);
+  return toPlain(doc.contents, 0, lines);
 }
 
-function toPlain(node: unknown, depth: number): unknown {
+function toPlain(node: unknown, depth: number, lines: LineCounter): unknown {
   if (depth > MAX_DEPTH)
     throw new WeightingTableYamlError(`nesting deeper than ${MAX_DEPTH} levels`);
   if (node === null || node === undefined) return null;
@@ -58,17 +60,17 @@ function toPlain(node: unknown, depth: number): unknown {
       `alias *${node.source} is not supported: write the value out`,
     );
   }
-  if (isScalar(node)) return scalarValue(node);
-  if (isSeq(node)) return node.items.map((item) => toPlain(item, depth + 1));
+  if (isScalar(node)) return scalarValue(node, lines);
+  if (isSeq(node)) return node.items.map((item) => toPlain(item, depth + 1, lines));
   if (isMap(node)) {
     const object: Record<string, unknown> = {};
     for (const pair of node.items) {
-      const key = keyText(pair.key);
+      const key = keyText(pair.key, lines);
       if (Object.hasOwn(object, key))
         throw new WeightingTableYamlError(`duplicate key ${JSON.stringify(key)}`);
       // defineProperty: a "__proto__" key stays an own member instead of replacing the prototype.
       Object.defineProperty(object, key, {
-        value: toPlain(pair.value, depth + 1),
+        value: toPlain(pair.value, depth + 1, lines),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -79,8 +81,12 @@ function toPlain(node: unknown, depth: number): unknown {
   throw new WeightingTableYamlError('unsupported YAML node');
 }
 
-function keyText(key: unknown): string {
+function keyText(key: unknown, lines: LineCounter): string {
   if (!isScalar(key)) throw new WeightingTableYamlError('a mapping key must be a plain scalar');
+  return unicodeText(rawKeyText(key), key, lines);
+}
+
+function rawKeyText(key: Scalar): string {
   if (typeof key.value === 'number' && typeof key.source === 'string') return key.source;
   const value: unknown = key.value;
   if (typeof value === 'string') return value;
@@ -90,8 +96,9 @@ function keyText(key: unknown): string {
   return '';
 }
 
-function scalarValue(node: Scalar): unknown {
+function scalarValue(node: Scalar, lines: LineCounter): unknown {
   const value = node.value;
+  if (typeof value === 'string') return unicodeText(value, node, lines);
   if (typeof value !== 'number') return value;
   const source = typeof node.source === 'string' ? node.source : String(value);
   const written = yamlDecimalAsJson(source);
@@ -105,6 +112,21 @@ function scalarValue(node: Scalar): unknown {
   const fromText = parseDecimal(written);
   if (fromText === null) return written;
   return fromNumber !== null && compareDec(fromNumber, fromText) === 0 ? value : written;
+}
+
+// YAML's double-quoted escapes can write what the JSON body parser refuses: a NUL (PostgreSQL
+// text cannot hold one) and a lone surrogate (not Unicode text, and RFC 8785 cannot hash it).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unicodeText(text: string, node: Scalar, lines: LineCounter): string {
+  let problem: string | null = null;
+  const surrogate = LONE_SURROGATE.exec(text);
+  if (text.includes('\u0000')) problem = 'the NUL character (\\0, \\x00, \\u0000) is not accepted';
+  else if (surrogate !== null)
+    problem = `a lone surrogate (\\u${surrogate[0].charCodeAt(0).toString(16)}) is not Unicode text`;
+  if (problem === null) return text;
+  const at = node.range ? lines.linePos(node.range[0]) : null;
+  throw new WeightingTableYamlError(problem, at?.line ?? null, at?.col ?? null);
 }
 
 /** `+1.` -> "1", `.5` -> "0.5", `007` -> "7": the same decimal in the JSON number grammar. */
