@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity } from '../src/access/api-key.entity.js';
+import { AccessService } from '../src/access/access.service.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 describe('access: partners, API keys and the global guard', () => {
@@ -123,6 +126,56 @@ describe('access: partners, API keys and the global guard', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(401);
+  });
+
+  it('does not cache a key read before its revocation committed and answered after it', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'raced', role: 'admin' },
+    });
+    const key = created.body.key as string;
+    const access = t.app.get(AccessService);
+    // The real read, its answer held back until the revocation has committed: a request that
+    // was already reading when the key was revoked.
+    const keys = t.app.get(DataSource).getRepository(ApiKeyEntity);
+    const read = keys.findOne.bind(keys);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const spy = jest.spyOn(keys, 'findOne').mockImplementationOnce(async (options) => {
+      const found = await read(options);
+      await held;
+      return found;
+    });
+    try {
+      const inFlight = access.authenticate(key);
+      const revoked = await t.request({
+        method: 'POST',
+        url: `/v1/api-keys/${created.body.id}/revoke`,
+      });
+      expect(revoked.status).toBe(200);
+      release();
+      // It started before the revocation, so it may pass; it must not put the key back.
+      await expect(inFlight).resolves.toMatchObject({ keyId: created.body.id });
+      await expect(access.authenticate(key)).rejects.toThrow('The API key is not valid');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('stops an expired key at its expiry, not a cache period later', async () => {
+    // Expiring within the cache period (1 s) of its first use.
+    const expiresAt = Date.now() + 700;
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'short-lived', role: 'admin', expiresAt: new Date(expiresAt).toISOString() },
+    });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    expect((await t.request({ method: 'GET', url: '/v1/me', key })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 50 - Date.now()));
+    expect((await t.request({ method: 'GET', url: '/v1/me', key })).status).toBe(401);
   });
 
   it('stores no plaintext key, only its SHA-256, and audits key changes', async () => {

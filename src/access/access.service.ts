@@ -38,14 +38,20 @@ export interface CreateApiKeyInput {
   expiresAt?: string | null;
 }
 
-// A verified key is trusted for this long without a query; revocation in this process is immediate,
-// in other replicas within this bound.
+// A verified key is trusted for this long without a query (never past its expiry); revocation in
+// this process is immediate, in other replicas within this bound.
 const AUTH_CACHE_MS = 1_000;
 
 @Injectable()
 export class AccessService {
   private readonly logger = new Logger(AccessService.name);
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /**
+   * Counts committed revocations. A key read from the database before a revocation committed
+   * may answer its own request, but is not cached: otherwise a read that started before the
+   * commit and finished after it would put the revoked key back for AUTH_CACHE_MS.
+   */
+  private revocations = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -60,6 +66,7 @@ export class AccessService {
     const cacheKey = hash.toString('hex');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.principal;
+    const revocationsBefore = this.revocations;
     const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({
       where: { keyHash: hash, revokedAt: IsNull() },
     });
@@ -68,7 +75,10 @@ export class AccessService {
       throw new DomainError('unauthenticated', 'The API key is not valid');
     }
     const principal: Principal = { keyId: key.id, role: key.role, partnerId: key.partnerId };
-    this.cache.set(cacheKey, { principal, until: Date.now() + AUTH_CACHE_MS });
+    if (this.revocations === revocationsBefore) {
+      const until = Math.min(Date.now() + AUTH_CACHE_MS, key.expiresAt?.getTime() ?? Infinity);
+      this.cache.set(cacheKey, { principal, until });
+    }
     return principal;
   }
 
@@ -182,7 +192,7 @@ export class AccessService {
   }
 
   async revokeApiKey(actor: Principal, id: string): Promise<ApiKeyView> {
-    return this.dataSource.transaction(async (manager) => {
+    const key = await this.dataSource.transaction(async (manager) => {
       const key = await manager.findOne(ApiKeyEntity, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -198,9 +208,12 @@ export class AccessService {
           beforeSha256: key.keyHash.toString('hex'),
         });
       }
-      this.cache.delete(key.keyHash.toString('hex'));
-      return toApiKeyView(key);
+      return key;
     });
+    // After the commit, in one step: until then a request reads the key as valid, and may cache it.
+    this.revocations++;
+    this.cache.delete(key.keyHash.toString('hex'));
+    return toApiKeyView(key);
   }
 
   /** Makes the operator's BOOTSTRAP_API_KEY a working admin key; idempotent across restarts. */
