@@ -12,7 +12,7 @@ import {
   frameworkErrorHandler,
 } from './common/errors/http-framework-errors.js';
 import { parseJsonStrict, type RequestWithBodyText } from './common/json/hardened-json.parser.js';
-import { createRootLogger, PinoNestLogger, redactQuery } from './common/logging/logger.js';
+import { createRootLogger, PinoNestLogger, redactUrl } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { migrateDatabase } from './database/database-startup.js';
@@ -125,7 +125,7 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
       request.log.debug(
         {
           method: request.method,
-          url: redactQuery(request.url),
+          url: redactUrl(request.url),
           statusCode: reply.statusCode,
           responseTime: Math.round(reply.elapsedTime * 10) / 10,
         },

@@ -520,6 +520,33 @@ describe('input outside a well-formed JSON body', () => {
     expect(logged).not.toContain(key);
   });
 
+  it.each([
+    '/v1/client-tenants?bearer={key}',
+    '/v1/me?{key}',
+    '/v1/me?api%5Fk%65y={key}',
+    '/v1/me;api_key={key}',
+    '/v1/nowhere/{key}?x=1',
+    '/v1/me?q=ssk%5F{rest}',
+  ])('neither echoes nor logs a key-shaped secret in %s', async (url) => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'leaky', role: 'underwriter' },
+    });
+    const key = created.body.key as string;
+    const secret = key.slice(`${created.body.prefix}_`.length);
+    logLines.length = 0;
+    const response = await t.request({
+      method: 'GET',
+      url: url.replace('{key}', key).replace('{rest}', key.slice(4)),
+      key: null,
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.text).not.toContain(secret);
+    expect(logLines.join('')).not.toContain(secret);
+    expect(logLines.join('')).toContain('[redacted]');
+  });
+
   it('answers malformed HTTP framing and oversized headers on a socket with problem documents', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as net.AddressInfo;

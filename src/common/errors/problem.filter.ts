@@ -2,6 +2,7 @@ import { QueryFailedError } from 'typeorm';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonInputError } from '../json/hardened-json.parser.js';
+import { redactKeys } from '../logging/logger.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import {
   DomainError,
@@ -49,7 +50,8 @@ export class ProblemFilter implements ExceptionFilter {
 
 /**
  * The RFC 9457 document of an error. `instance` is the path without its query string: a query
- * can carry a secret (`?api_key=` is refused, but must not be echoed either).
+ * can carry a secret (`?api_key=` is refused, but must not be echoed either), and API keys are
+ * redacted from the path and the detail too.
  */
 export function problemDocument(
   error: DomainError,
@@ -60,8 +62,9 @@ export function problemDocument(
     type: PROBLEM_TYPE_BASE + error.code,
     title: PROBLEM_TITLES[error.code],
     status: problemStatus(error.code),
-    detail: error.message,
-    instance: pathOf(url),
+    // A framework message can quote the URL ("Cannot GET /v1/ssk_…"), which may hold a key.
+    detail: redactKeys(error.message),
+    instance: redactKeys(pathOf(url)),
     ...(requestId === undefined ? {} : { requestId }),
     ...error.extensions,
   };

@@ -24,13 +24,45 @@ export function createRootLogger(level: LogLevel): Logger {
   });
 }
 
-// Query parameters whose value may be a credential: replaced in every URL the service logs.
-const SECRET_QUERY_VALUE =
-  /([?&][^=&#]*(?:key|token|secret|password|signature|auth)[^=&#]*=)[^&#]*/gi;
+// A query member whose name (once percent-decoded) says its value may be a credential.
+const SECRET_NAME = /key|token|secret|password|signature|auth|bearer/i;
+// This service's API keys by their shape (`ssk_<8 hex>_<secret>`, see api-key-secret.ts),
+// wherever they stand and however `_` is percent-encoded: the public prefix is kept for support.
+const KEY_SHAPED = /(ssk(?:_|%5f)[0-9a-f]{8}(?:_|%5f))[\w%-]+/gi;
 
-/** A URL as it may be logged: the value of every credential-like query parameter redacted. */
-export function redactQuery(url: string): string {
-  return url.includes('?') ? url.replace(SECRET_QUERY_VALUE, '$1[redacted]') : url;
+/** Text that may be logged or echoed with every API key in it redacted, found by its shape. */
+export function redactKeys(text: string): string {
+  return text.replace(KEY_SHAPED, '$1[redacted]');
+}
+
+/**
+ * A URL as it may be logged: every API key redacted wherever it is (path, query name or value),
+ * and the value of every credential-like query member (`?api_key=`, `?access_token=`), which
+ * catches secrets of any shape, such as an operator's bootstrap key.
+ */
+export function redactUrl(url: string): string {
+  const redacted = redactKeys(url);
+  const query = redacted.indexOf('?');
+  if (query < 0) return redacted;
+  const members = redacted
+    .slice(query + 1)
+    .split('&')
+    .map((member) => {
+      const equals = member.indexOf('=');
+      if (equals < 0) return member;
+      return SECRET_NAME.test(decodedName(member.slice(0, equals)))
+        ? `${member.slice(0, equals)}=[redacted]`
+        : member;
+    });
+  return `${redacted.slice(0, query)}?${members.join('&')}`;
+}
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
 }
 
 /** Routes Nest's `Logger` calls into pino, keeping structured fields (`{clientTenantId, runId}`). */
