@@ -220,6 +220,48 @@ describe('portfolio runs', () => {
     expect(compared.summary.comparison.tierMigration.B.C).toBe(31);
   });
 
+  it('lets an actuary impact-test a draft, but not run a published table, which files assessments', async () => {
+    const actuary = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'actuary', role: 'actuary' },
+    });
+    const before = (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
+    const published = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      key: actuary.body.key,
+      body: { table: { name: 'sme-cyber', version: 'run.1' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    expect(published.status).toBe(403);
+    expect(published.body.detail).toContain('impact test');
+    const inForce = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      key: actuary.body.key,
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+    });
+    expect(inForce.status).toBe(403);
+    expect((await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n).toBe(
+      before,
+    );
+    const draft = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      key: actuary.body.key,
+      body: {
+        table: { name: 'sme-cyber', version: 'run.2-draft' },
+        asOf: '2026-07-20T00:00:00Z',
+        compareTo: { table: { name: 'sme-cyber', version: 'run.1' } },
+      },
+    });
+    expect(draft.status).toBe(202);
+    expect(await waitForRun(t, draft.body.id)).toMatchObject({
+      status: 'succeeded',
+      table: { published: false },
+    });
+  });
+
   it('records a client tenant that cannot be rated and goes on', async () => {
     await db.query(`INSERT INTO client_tenants (azure_tenant_id) VALUES ('no-snapshot-yet')`);
     const created = await t.request({

@@ -60,13 +60,22 @@ export class PortfolioRunsService {
 
   /**
    * Pins the table version and the member set, splits the members into chunks and enqueues one
-   * job per chunk, all in one transaction. A named draft version makes an impact test.
+   * job per chunk, all in one transaction. A named draft version makes an impact test, the only
+   * kind an actuary may start.
    */
   async create(principal: Principal, dto: CreatePortfolioRunDto): Promise<{ id: string }> {
     const asOf = dto.asOf ? new Date(dto.asOf) : new Date();
     const table = await this.tables.resolveTable(dto.table, asOf, {
       allowDraft: dto.table.version !== undefined,
     });
+    // Actuaries run portfolios to impact-test the tables they write; a run on a published table
+    // files an assessment per client tenant, which is underwriting, and theirs to read is not.
+    if (principal.role === 'actuary' && table.status === 'published') {
+      throw new DomainError(
+        'forbidden',
+        `An actuary's portfolio run is an impact test: name a draft version of ${table.name} (compareTo may name the published one). Runs on a published table file assessments and are for underwriters and admins`,
+      );
+    }
     const compareTable = dto.compareTo?.table
       ? await this.tables.resolveTable(dto.compareTo.table, asOf, {
           allowDraft: dto.compareTo.table.version !== undefined,
