@@ -552,6 +552,22 @@ describe('the tables:validate and tables:publish commands', () => {
     expect(bad.stderr).toContain('2 violation(s)');
   }, 60_000);
 
+  it('refuses a file that is not UTF-8 rather than publish U+FFFD, and reads past a byte order mark', async () => {
+    const env = { DATABASE_URL: t.databaseUrl };
+    const latin1 = path.join(dir, 'latin1.json');
+    const document = JSON.stringify(
+      tableDocument('cli.latin1', '2024-01-01', { description: 'Café' }),
+    );
+    fs.writeFileSync(latin1, Buffer.from(document, 'latin1'));
+    const refused = await runCli(['tables:publish', latin1], env);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('not UTF-8 text')]);
+    expect((await t.request({ method: 'GET', url: versionUrl('cli.latin1') })).status).toBe(404);
+    const bom = path.join(dir, 'bom.json');
+    fs.writeFileSync(bom, `\uFEFF${document}`);
+    const valid = await runCli(['tables:validate', bom], env);
+    expect(valid.code).toBe(0);
+  }, 60_000);
+
   it('creates and publishes a table from a file, idempotently', async () => {
     const env = { DATABASE_URL: t.databaseUrl };
     const file = path.join(dir, 'table.yml');

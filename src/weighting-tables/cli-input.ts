@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -16,7 +17,12 @@ const MAX_DEPTH = 64;
 export function readDocumentFile(file: string): unknown {
   const size = fs.statSync(file).size;
   if (size > MAX_FILE_BYTES) throw new Error(`${file}: larger than ${MAX_FILE_BYTES} bytes`);
-  const text = fs.readFileSync(file, 'utf8');
+  const bytes = fs.readFileSync(file);
+  // Refused, not decoded with U+FFFD: a published table is immutable, and a silently altered
+  // name or description would be published as if the actuary had written it.
+  if (!isUtf8(bytes)) throw new Error(`${file}: not UTF-8 text`);
+  // A byte order mark, which some editors write, is not part of the document (RFC 8259 §8.1).
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (/\.ya?ml$/i.test(path.extname(file))) {
     try {
       return parseWeightingTableYaml(text);
