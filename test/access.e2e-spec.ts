@@ -109,6 +109,15 @@ describe('access: partners, API keys and the global guard', () => {
     expect(response.status).toBe(422);
     const pointers = response.body.errors.map((e: { pointer: string }) => e.pointer).sort();
     expect(pointers).toEqual(['/isAdmin', '/name', '/role']);
+    const blank = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: '   ', role: 'admin' },
+    });
+    expect([blank.status, blank.body.errors]).toEqual([
+      422,
+      [{ pointer: '/name', message: 'name must not be blank' }],
+    ]);
   });
 
   it('stops a revoked key at once', async () => {

@@ -345,6 +345,16 @@ describe('the server process', () => {
 
       const badRole = await runCli(['keys:create', '--role', 'root'], env);
       expect(badRole.code).not.toBe(0);
+
+      // The name and partner as POST /v1/api-keys checks them.
+      for (const [options, message] of [
+        [['--name', ''], '--name must be 1 to 200 characters'],
+        [['--name', 'x'.repeat(201)], '--name must be 1 to 200 characters'],
+        [['--partner', 'xyz'], '--partner must be a UUID'],
+      ] as const) {
+        const refused = await runCli(['keys:create', '--role', 'underwriter', ...options], env);
+        expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining(message)]);
+      }
     }, 60_000);
   });
 });

@@ -123,4 +123,21 @@ describe('the runs:start command', () => {
     expect(version.stderr).not.toMatch(STACK_FRAME);
     expect(await count('portfolio_runs')).toBe(before);
   }, 60_000);
+
+  it('checks its options as the HTTP route checks its body: no bad filter is stored or reaches SQL', async () => {
+    const before = await count('portfolio_runs');
+    for (const [options, message] of [
+      [['--table', 'sme-cyber@cli-run.1@2'], '--table must be name or name@version'],
+      [['--table', 'sme-cyber', '--industry', 'BAD'], '--industry must be a lowercase slug'],
+      [['--table', 'sme-cyber', '--partner', 'xyz'], '--partner must be a UUID'],
+      [['--table', 'sme-cyber', '--compare-run', 'xyz'], '--compare-run must be a UUID'],
+      [['--table', 'sme-cyber', '--compare-table', 'Bad Name'], '--compare-table must be'],
+      [['--table', 'sme-cyber', '--as-of', '2026-07-20'], '--as-of must be a date-time'],
+    ] as const) {
+      const result = await runCli(['runs:start', ...options], env);
+      expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(message)]);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+    }
+    expect(await count('portfolio_runs')).toBe(before);
+  }, 60_000);
 });

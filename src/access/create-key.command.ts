@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-error.js';
+import { UUID_PATTERN } from '../common/paging.js';
 import { AccessService } from './access.service.js';
 import { ROLES, SYSTEM_PRINCIPAL, type Role } from './roles.js';
 
@@ -43,11 +44,15 @@ export class CreateKeyCommand extends CommandRunner {
     description: 'The partner a partner key belongs to',
   })
   parsePartner(value: string): string {
+    if (!UUID_PATTERN.test(value)) throw new Error('--partner must be a UUID');
     return value;
   }
 
-  @Option({ flags: '-n, --name <name>', description: 'A label for the key' })
+  @Option({ flags: '-n, --name <name>', description: 'A label for the key (1 to 200 characters)' })
   parseName(value: string): string {
+    // As POST /v1/api-keys checks it (CreateApiKeyDto, which this process does not load).
+    if (value.length > 200 || !/\S/.test(value))
+      throw new Error('--name must be 1 to 200 characters, not all blank');
     return value;
   }
 }

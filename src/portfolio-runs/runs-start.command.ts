@@ -2,6 +2,9 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { SYSTEM_PRINCIPAL } from '../access/roles.js';
 import { ProgressBar } from '../common/cli/progress.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
+import { UUID_PATTERN } from '../common/paging.js';
+import { parseInstant } from '../secure-scores/graph/date-time.parser.js';
 import { ChunkProcessor } from './chunk-processor.js';
 import { JobQueue } from './job-queue.js';
 import { PortfolioRunsService } from './portfolio-runs.service.js';
@@ -77,28 +80,34 @@ export class RunsStartCommand extends CommandRunner {
     required: true,
   })
   parseTable(value: string) {
-    return tableRef(value);
+    return tableRef('--table', value);
   }
 
-  @Option({ flags: '--as-of <instant>', description: 'ISO-8601 instant (default now)' })
+  @Option({
+    flags: '--as-of <instant>',
+    description: 'RFC 3339 date-time with a time zone (default now)',
+  })
   parseAsOf(value: string) {
-    if (Number.isNaN(Date.parse(value))) throw new Error('--as-of must be an ISO-8601 instant');
+    // The check the HTTP route's asOf gets (IsInstant): Date.parse also takes a bare date.
+    if (parseInstant(value) === null)
+      throw new Error(`--as-of must be a date-time with a time zone, e.g. 2027-01-01T00:00:00Z`);
     return value;
   }
 
   @Option({ flags: '--industry <slug>', description: 'Only client tenants of this industry' })
   parseIndustry(value: string) {
+    if (!INDUSTRY_SLUG.test(value)) throw new Error('--industry must be a lowercase slug');
     return value;
   }
 
   @Option({ flags: '--partner <id>', description: "Only this partner's client tenants" })
   parsePartner(value: string) {
-    return value;
+    return uuid('--partner', value);
   }
 
   @Option({ flags: '--compare-run <id>', description: 'Compare with an earlier run' })
   parseCompareRun(value: string) {
-    return value;
+    return uuid('--compare-run', value);
   }
 
   @Option({
@@ -106,7 +115,7 @@ export class RunsStartCommand extends CommandRunner {
     description: 'Compare with another table version',
   })
   parseCompareTable(value: string) {
-    return tableRef(value);
+    return tableRef('--compare-table', value);
   }
 
   @Option({ flags: '-w, --wait', description: 'Wait for the run to finish, with a progress bar' })
@@ -115,7 +124,21 @@ export class RunsStartCommand extends CommandRunner {
   }
 }
 
-function tableRef(value: string): { name: string; version?: string } {
-  const [name, version] = value.split('@');
-  return version ? { name, version } : { name };
+// The options are checked as the HTTP route's body is (CreatePortfolioRunDto), which this
+// process does not load: a bad filter would otherwise be stored with the run, or reach SQL.
+function tableRef(option: string, value: string): { name: string; version?: string } {
+  const [name, version, ...rest] = value.split('@');
+  if (
+    rest.length > 0 ||
+    !TABLE_NAME_PATTERN.test(name) ||
+    (version !== undefined && !TABLE_VERSION_PATTERN.test(version))
+  ) {
+    throw new Error(`${option} must be name or name@version, e.g. sme-cyber@2027.1`);
+  }
+  return version === undefined ? { name } : { name, version };
+}
+
+function uuid(option: string, value: string): string {
+  if (!UUID_PATTERN.test(value)) throw new Error(`${option} must be a UUID`);
+  return value;
 }

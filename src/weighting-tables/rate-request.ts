@@ -6,7 +6,7 @@ import {
   NormalizedSnapshot,
   parseSecureScorePayload,
 } from '../secure-scores/graph/secure-score-payload.parser.js';
-import { TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from './weighting-table-views.js';
+import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
 
 export const CONTROL_STATES: readonly ControlState[] = [
   'Default',
@@ -14,7 +14,6 @@ export const CONTROL_STATES: readonly ControlState[] = [
   'ThirdParty',
   'Reviewed',
 ];
-const INDUSTRY_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const FIELDS = new Set(['snapshot', 'table', 'asOf', 'industry', 'controlStates']);
 const MAX_CONTROL_STATES = 5_000;
 const MAX_CONTROL_NAME = 256;

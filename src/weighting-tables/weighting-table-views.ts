@@ -1,5 +1,6 @@
 import type { FieldViolation } from '../common/errors/domain-error.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
 import type { TableStatus, WeightingTableVersionEntity } from './weighting-table-version.entity.js';
 
 /** A version as listed: everything but the document. */
@@ -25,9 +26,6 @@ export interface TableNameView {
   name: string;
   versions: TableVersionSummary[];
 }
-
-export const TABLE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const TABLE_VERSION_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 
 export function toSummary(row: WeightingTableVersionEntity): TableVersionSummary {
   return {

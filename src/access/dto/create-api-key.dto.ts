@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsInstant } from '../../common/instant.validator.js';
 import { ROLES, type Role } from '../roles.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'northwind ingestion', minLength: 1, maxLength: 200 })
   @IsString()
-  @Length(1, 200)
+  // Blank (empty included) is one violation, not a length and a blank one.
+  @MaxLength(200)
+  @Matches(/\S/, { message: 'name must not be blank' })
   name: string;
 
   @ApiProperty({ enum: ROLES })

@@ -9,11 +9,12 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { TABLE_NAME_PATTERN } from '../../common/identifiers.js';
 import { IsInstant } from '../../common/instant.validator.js';
 
 export class TableReferenceDto {
   @ApiProperty({ example: 'sme-cyber' })
-  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'name must be a weighting table name' })
+  @Matches(TABLE_NAME_PATTERN, { message: 'name must be a weighting table name' })
   name: string;
 
   @ApiPropertyOptional({

@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/dto/page-query.dto.js';
-
-export const INDUSTRY_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+import { INDUSTRY_SLUG } from '../../common/identifiers.js';
 
 export class ListClientTenantsQueryDto extends PageQueryDto {
   @ApiPropertyOptional()

@@ -10,6 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TableReferenceDto } from '../../assessments/dto/create-assessment.dto.js';
+import { INDUSTRY_SLUG } from '../../common/identifiers.js';
 import { IsInstant } from '../../common/instant.validator.js';
 
 export class PortfolioFilterDto {
@@ -20,7 +21,7 @@ export class PortfolioFilterDto {
 
   @ApiPropertyOptional({ example: 'healthcare' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'industry must be a lowercase slug' })
+  @Matches(INDUSTRY_SLUG, { message: 'industry must be a lowercase slug' })
   industry?: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
