@@ -505,6 +505,45 @@ describe('input outside a well-formed JSON body', () => {
     expect(response.body.errors).toEqual([{ pointer, message: expect.any(String) }]);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', '__proto__[x]'])(
+    'answers a query parameter named %s as any unknown one, with a 422 problem',
+    async (name) => {
+      for (const url of ['/v1/client-tenants', '/v1/partners', '/v1/secure-scores']) {
+        const response = await t.request({
+          method: url === '/v1/secure-scores' ? 'POST' : 'GET',
+          url: `${url}?${name}=x`,
+          ...(url === '/v1/secure-scores' ? { body: snapshotFor('query-proto') } : {}),
+        });
+        expectProblem(response, 422);
+        expect(response.body.errors).toEqual([
+          expect.objectContaining({ pointer: expect.stringMatching(/^\//) }),
+        ]);
+      }
+    },
+  );
+
+  it('answers a body member named like an Object.prototype member as an unknown one, beside the other violations', async () => {
+    const before = await t.request({ method: 'GET', url: '/v1/partners' });
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      body: { name: '', hasOwnProperty: 1, nested: { toString: 'x' } },
+    });
+    expectProblem(response, 422);
+    expect(response.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      '/hasOwnProperty',
+      '/name',
+      '/nested',
+    ]);
+    const patched = await t.request({
+      method: 'PATCH',
+      url: `/v1/client-tenants/${clientTenantId}`,
+      body: { valueOf: 'x' },
+    });
+    expectProblem(patched, 422);
+    expect((await t.request({ method: 'GET', url: '/v1/partners' })).body).toEqual(before.body);
+  });
+
   it('refuses an API key in the URL, and neither logs it nor echoes it', async () => {
     const key = t.adminKey;
     const response = await t.request({

@@ -9,7 +9,8 @@ import { toPointer } from './json/hardened-json.parser.js';
  */
 class ObjectBodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+    if (!metadata.metatype || !this.toValidate(metadata)) return super.transform(value, metadata);
+    if (metadata.type === 'body') {
       if (value === undefined) value = {};
       else if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw DomainError.validation([
@@ -17,8 +18,42 @@ class ObjectBodyValidationPipe extends ValidationPipe {
         ]);
       }
     }
-    return super.transform(value, metadata);
+    const inherited = inheritedNames(value, '');
+    let transformed: unknown;
+    try {
+      transformed = await super.transform(value, metadata);
+    } catch (error) {
+      if (inherited.length === 0 || !(error instanceof DomainError)) throw error;
+      // Both lists, as every violation is listed; the pipe throws only validation errors.
+      // Not inside a member already refused as a whole (an unknown `nested` holding `toString`).
+      const inside = (pointer: string) =>
+        error.errors.some((e) => pointer.startsWith(`${e.pointer}/`));
+      throw DomainError.validation([
+        ...inherited.filter((v) => !inside(v.pointer)),
+        ...error.errors,
+      ]);
+    }
+    if (inherited.length > 0) throw DomainError.validation(inherited);
+    return transformed;
   }
+}
+
+/**
+ * Members named like Object.prototype's (`constructor`, `hasOwnProperty`, `__proto__` in a
+ * query), or `prototype`: the whitelist lets these through as if the DTO declared them
+ * (class-validator looks each name up in a plain object of known properties and finds the
+ * inherited member), so they would be ignored where every other unknown name is a 422.
+ */
+function inheritedNames(value: unknown, pointer: string): FieldViolation[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).flatMap((name) => {
+    const here = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const own =
+      name in Object.prototype || name === 'prototype'
+        ? [{ pointer: here, message: `property ${name} should not exist` }]
+        : [];
+    return [...own, ...inheritedNames((value as Record<string, unknown>)[name], here)];
+  });
 }
 
 function describeRoot(value: unknown): string {
