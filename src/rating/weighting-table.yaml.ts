@@ -20,6 +20,7 @@ export class WeightingTableYamlError extends Error {
 // YAML 1.2 core schema decimal spellings, rewritten to the JSON number grammar below.
 const YAML_DECIMAL = /^([-+]?)(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([-+]?[0-9]+))?$/;
 const MAX_DEPTH = 64;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Parses one YAML 1.2 document (core schema: no timestamps, no `<<` merges) into plain objects,
@@ -66,9 +67,18 @@ function toPlain(node: unknown, depth: number, lines: LineCounter): unknown {
     const object: Record<string, unknown> = {};
     for (const pair of node.items) {
       const key = keyText(pair.key, lines);
+      // Refused as the JSON body parser refuses them (a 400, reliability checklist INPUT-11).
+      if (FORBIDDEN_KEYS.has(key)) {
+        const at = isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]) : null;
+        throw new WeightingTableYamlError(
+          `the key ${key} is not accepted`,
+          at?.line ?? null,
+          at?.col ?? null,
+        );
+      }
       if (Object.hasOwn(object, key))
         throw new WeightingTableYamlError(`duplicate key ${JSON.stringify(key)}`);
-      // defineProperty: a "__proto__" key stays an own member instead of replacing the prototype.
+      // defineProperty all the same: no key can replace the prototype, whatever the list says.
       Object.defineProperty(object, key, {
         value: toPlain(pair.value, depth + 1, lines),
         enumerable: true,
