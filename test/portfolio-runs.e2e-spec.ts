@@ -300,10 +300,22 @@ describe('portfolio runs', () => {
       { table: { name: 'sme-cyber' }, compareTo: { runId: 'x' } },
       { table: { name: 'nope' } },
       { table: { name: 'sme-cyber' }, asOf: '2024-01-20T00:00:00' },
+      {
+        table: { name: 'sme-cyber' },
+        compareTo: { runId: firstRunId, table: { name: 'sme-cyber', version: 'run.1' } },
+      },
     ]) {
       const response = await t.request({ method: 'POST', url: '/v1/portfolio-runs', body });
       expect(response.status).toBe(422);
     }
+    const csvCursor = await t.request({
+      method: 'GET',
+      url: `/v1/portfolio-runs/${firstRunId}/results?format=csv&cursor=x`,
+    });
+    expect([csvCursor.status, csvCursor.body.errors]).toEqual([
+      422,
+      [{ pointer: '/cursor', message: expect.stringContaining('format=csv') }],
+    ]);
     expect(
       (
         await t.request({

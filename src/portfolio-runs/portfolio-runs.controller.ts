@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { csvLine } from '../common/csv.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
 import { RunResultsQueryDto } from './dto/run-results-query.dto.js';
 import { PortfolioRunsService, RESULT_COLUMNS } from './portfolio-runs.service.js';
@@ -53,6 +54,12 @@ export class PortfolioRunsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (query.format !== 'csv') return this.runs.results(id, query);
+    // The export is every result from the first: a cursor would be ignored, so it is refused.
+    if (query.cursor !== undefined) {
+      throw DomainError.validation([
+        { pointer: '/cursor', message: 'format=csv streams every result; cursor pages JSON only' },
+      ]);
+    }
     const rows = this.runs.allResults(id);
     const first = await rows.next(); // a missing run must still answer 404, before any CSV is sent
     async function* lines() {

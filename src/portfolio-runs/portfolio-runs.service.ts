@@ -81,6 +81,14 @@ export class PortfolioRunsService {
           allowDraft: dto.compareTo.table.version !== undefined,
         })
       : null;
+    if (dto.compareTo?.runId && dto.compareTo.table) {
+      throw DomainError.validation([
+        {
+          pointer: '/compareTo',
+          message: 'Compare with a run (runId) or with a table version (table), not both',
+        },
+      ]);
+    }
     if (
       dto.compareTo?.runId &&
       !(await this.dataSource
