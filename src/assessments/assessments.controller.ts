@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagge
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
+import { negotiate } from '../common/content-negotiation.js';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
 import { AssessmentsService } from './assessments.service.js';
 import { CreateAssessmentDto } from './dto/create-assessment.dto.js';
@@ -50,7 +51,7 @@ export class AssessmentsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    if (prefersHtml(accept)) {
+    if (negotiate(accept, ['application/json', 'text/html']) === 'text/html') {
       void reply.header('content-type', 'text/html; charset=utf-8');
       return this.assessments.worksheet(principal, id);
     }
@@ -62,11 +63,4 @@ export class AssessmentsController {
   replay(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.assessments.replay(principal, id);
   }
-}
-
-function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const html = accept.indexOf('text/html');
-  const json = accept.indexOf('application/json');
-  return html >= 0 && (json < 0 || html < json);
 }
