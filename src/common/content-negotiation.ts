@@ -1,9 +1,9 @@
 /**
  * Picks the media type to answer with from an `Accept` header (RFC 9110 §12.5.1): each offered
  * type gets the quality of the most specific range matching it (`text/html`, then `text/*`,
- * then the wildcard range), the best quality above 0 wins, and ties go to the earlier offer. With no
- * header, or when nothing offered is acceptable, the first offer: RFC 9110 lets a server
- * disregard Accept rather than answer 406, and a JSON client should not be refused its JSON.
+ * then the wildcard range), the best quality above 0 wins, and ties go to the earlier offer.
+ * With no header, or when nothing offered is acceptable, the first offer: RFC 9110 lets a
+ * server disregard Accept rather than answer 406, and a JSON client should not be refused JSON.
  */
 export function negotiate<T extends string>(
   accept: string | undefined,
