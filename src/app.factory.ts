@@ -94,7 +94,10 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
   // Weighting tables may also be sent as YAML (parseYamlBody refuses it on every other route).
   fastify.addContentTypeParser(YAML_CONTENT_TYPES, options, (request, body, done) => {
     try {
-      done(null, parseYamlBody(request.url, bodyText(request, body as unknown as Buffer)));
+      done(
+        null,
+        parseYamlBody(request.method, request.url, bodyText(request, body as unknown as Buffer)),
+      );
     } catch (error) {
       done(error as Error, undefined);
     }

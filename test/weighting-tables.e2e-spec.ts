@@ -127,6 +127,17 @@ describe('weighting tables', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.document).not.toHaveProperty('description');
     expect(patched.body.document.defaultWeight).toBe(0.1);
+    const yamlPatch = await t.request({
+      method: 'PATCH',
+      url: versionUrl('draft.1'),
+      key: keys.actuary.key,
+      rawBody: 'defaultWeight: 0.2\n',
+      headers: { 'content-type': 'application/yaml' },
+    });
+    expect([yamlPatch.status, yamlPatch.body.detail]).toEqual([
+      415,
+      expect.stringContaining('merge patch'),
+    ]);
 
     const moved = await t.request({
       method: 'PUT',

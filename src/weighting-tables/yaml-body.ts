@@ -14,9 +14,16 @@ const YAML_ROUTES = /^\/v1\/weighting-tables(?:[/?]|$)/;
  * A YAML request body as the document it denotes, parsed by the rating module's table YAML parser
  * (one document, no aliases or custom tags, numbers kept as written). A broken body is a 400.
  */
-export function parseYamlBody(url: string, text: string): unknown {
+export function parseYamlBody(method: string, url: string, text: string): unknown {
   if (!YAML_ROUTES.test(url)) {
     throw new DomainError('unsupported-media-type', 'Only the weighting table routes accept YAML');
+  }
+  // A PATCH is an RFC 7396 merge patch, which is JSON; a whole document goes by PUT.
+  if (method === 'PATCH') {
+    throw new DomainError(
+      'unsupported-media-type',
+      'A PATCH is a JSON merge patch (application/merge-patch+json); send a YAML document with PUT',
+    );
   }
   try {
     return parseWeightingTableYaml(text);
