@@ -274,3 +274,60 @@ describe('access: rate limits', () => {
     expect((await me(quiet, '10.0.1.1')).statusCode).toBe(200);
   });
 });
+
+describe('access: the bootstrap key', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const me = (key: string) => t.request({ method: 'GET', url: '/v1/me', key });
+
+  it('revokes the earlier bootstrap key when BOOTSTRAP_API_KEY changes, and never revives a revoked one', async () => {
+    const access = t.app.get(AccessService);
+    const first = t.adminKey;
+    const second = `rotated-bootstrap-${'x'.repeat(24)}`;
+    expect((await me(first)).status).toBe(200);
+    const madeByApi = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      key: first,
+      body: { name: 'bootstrap', role: 'admin' },
+    });
+
+    await access.ensureBootstrapKey(second);
+    expect([(await me(first)).status, (await me(second)).status]).toEqual([401, 200]);
+    // A key made through the API keeps working, whatever its name.
+    expect((await me(madeByApi.body.key as string)).status).toBe(200);
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      const audit = await db.query(
+        `SELECT details FROM audit_log WHERE action = 'api-key.revoked' AND actor_key_id = 'system'`,
+      );
+      expect(audit.rows).toEqual([{ details: { reason: 'BOOTSTRAP_API_KEY replaced' } }]);
+    } finally {
+      await db.end();
+    }
+
+    // The same value again changes nothing; revoked through the API, it stays revoked.
+    await access.ensureBootstrapKey(second);
+    expect((await me(second)).status).toBe(200);
+    const listed = await t.request({ method: 'GET', url: '/v1/api-keys?limit=500', key: second });
+    const secondId = listed.body.items.find(
+      (k: { prefix: string; revokedAt: string | null }) =>
+        k.prefix.startsWith('boot_') && k.revokedAt === null,
+    ).id as string;
+    const revoked = await t.request({
+      method: 'POST',
+      url: `/v1/api-keys/${secondId}/revoke`,
+      key: madeByApi.body.key as string,
+    });
+    expect(revoked.status).toBe(200);
+    await access.ensureBootstrapKey(second);
+    expect((await me(second)).status).toBe(401);
+  });
+});

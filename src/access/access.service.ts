@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { bootstrapPrefix, generateKeySecret, hashKey, looksLikeKey } from './api-key-secret.js';
 import { PartnerEntity } from './partner.entity.js';
-import type { Principal, Role } from './roles.js';
+import { SYSTEM_PRINCIPAL, type Principal, type Role } from './roles.js';
 
 export interface ApiKeyView {
   id: string;
@@ -216,22 +216,57 @@ export class AccessService {
     return toApiKeyView(key);
   }
 
-  /** Makes the operator's BOOTSTRAP_API_KEY a working admin key; idempotent across restarts. */
+  /**
+   * Makes the operator's BOOTSTRAP_API_KEY an admin key; idempotent across restarts. A new value
+   * replaces the old: every earlier bootstrap key still active is revoked (and audited), since an
+   * operator who changes a leaked secret expects the leaked one to stop working. A bootstrap key
+   * revoked through the API stays revoked: it is not brought back by a restart.
+   */
   async ensureBootstrapKey(secret: string): Promise<void> {
     const hash = hashKey(secret);
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(ApiKeyEntity)
-      .values({
-        name: 'bootstrap',
-        role: 'admin',
-        partnerId: null,
-        prefix: bootstrapPrefix(hash),
-        keyHash: hash,
-      })
-      .orIgnore()
-      .execute();
+    const { replaced, current } = await this.dataSource.transaction(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ApiKeyEntity)
+        .values({
+          name: 'bootstrap',
+          role: 'admin',
+          partnerId: null,
+          prefix: bootstrapPrefix(hash),
+          keyHash: hash,
+        })
+        .orIgnore()
+        .execute();
+      // Bootstrap keys are the ones with a `boot_` prefix: keys made through the API are `ssk_`.
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [revoked]: [{ id: string; key_hash: Buffer }[], number] = await manager.query(
+        `UPDATE api_keys SET revoked_at = now()
+         WHERE prefix LIKE 'boot\_%' AND key_hash <> $1 AND revoked_at IS NULL
+         RETURNING id, key_hash`,
+        [hash],
+      );
+      for (const key of revoked) {
+        await this.audit.record(manager, SYSTEM_PRINCIPAL, {
+          action: 'api-key.revoked',
+          entityType: 'api-key',
+          entityId: key.id,
+          beforeSha256: key.key_hash.toString('hex'),
+          details: { reason: 'BOOTSTRAP_API_KEY replaced' },
+        });
+      }
+      const current = await manager.findOneByOrFail(ApiKeyEntity, { keyHash: hash });
+      return { replaced: revoked, current };
+    });
+    for (const key of replaced) this.cache.delete(key.key_hash.toString('hex'));
+    if (replaced.length > 0)
+      this.logger.log(
+        `BOOTSTRAP_API_KEY changed: revoked ${replaced.length} earlier bootstrap key(s)`,
+      );
+    if (current.revokedAt !== null)
+      this.logger.warn(
+        'BOOTSTRAP_API_KEY names a revoked key: set a new secret to get an admin key',
+      );
   }
 }
 
