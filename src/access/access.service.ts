@@ -242,7 +242,7 @@ export class AccessService {
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [revoked]: [{ id: string; key_hash: Buffer }[], number] = await manager.query(
         `UPDATE api_keys SET revoked_at = now()
-         WHERE prefix LIKE 'boot\_%' AND key_hash <> $1 AND revoked_at IS NULL
+         WHERE prefix LIKE 'boot\\_%' AND key_hash <> $1 AND revoked_at IS NULL
          RETURNING id, key_hash`,
         [hash],
       );
