@@ -190,6 +190,31 @@ describe('portfolio runs', () => {
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
   });
 
+  it('shows each result with the industry it was rated with, not one set since', async () => {
+    const results = async () =>
+      (
+        await t.request({
+          method: 'GET',
+          url: `/v1/portfolio-runs/${firstRunId}/results?limit=500`,
+        })
+      ).body.items as { clientTenantId: string; industry: string | null }[];
+    const [member] = await results();
+    const rated = member.industry;
+    const patch = (industry: string | null) =>
+      t.request({
+        method: 'PATCH',
+        url: `/v1/client-tenants/${member.clientTenantId}`,
+        body: { industry },
+      });
+    expect((await patch('industry-set-later')).status).toBe(200);
+    try {
+      const after = (await results()).find((r) => r.clientTenantId === member.clientTenantId);
+      expect(after?.industry).toBe(rated);
+    } finally {
+      await patch(rated);
+    }
+  });
+
   it('impact-tests a draft version against the published one: results only, with the migration matrix', async () => {
     const before = (await db.query(`SELECT count(*)::int AS n FROM assessments`)).rows[0].n;
     const created = await t.request({

@@ -11,6 +11,7 @@ import { IdempotentResponsesAsJson1764381600000 } from '../../migrations/1764381
 import { WeightingTableVersionNames1764385200000 } from '../../migrations/1764385200000-WeightingTableVersionNames.js';
 import { SnapshotControlFindings1764388800000 } from '../../migrations/1764388800000-SnapshotControlFindings.js';
 import { LowerCaseAzureTenantIds1764392400000 } from '../../migrations/1764392400000-LowerCaseAzureTenantIds.js';
+import { RatedIndustryOfRunResults1764396000000 } from '../../migrations/1764396000000-RatedIndustryOfRunResults.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   WeightingTableVersionNames1764385200000,
   SnapshotControlFindings1764388800000,
   LowerCaseAzureTenantIds1764392400000,
+  RatedIndustryOfRunResults1764396000000,
 ];

@@ -173,13 +173,16 @@ async function insertResults(
 ): Promise<void> {
   // One JSON document: arrays of array literals cost an escaping pass.
   await manager.query(
-    `INSERT INTO portfolio_run_results (run_id, client_tenant_id, snapshot_id, index, tier, factor,
-       decision, reasons, missing_controls, previous_tier, previous_factor, error, assessment_id)
-     SELECT $1, r.client_tenant_id, r.snapshot_id, r.index, r.tier, r.factor, r.decision,
-       r.reasons, r.missing_controls, r.previous_tier, r.previous_factor, r.error, r.assessment_id
-     FROM json_to_recordset($2::json) AS r(client_tenant_id uuid, snapshot_id uuid, index numeric,
-       tier text, factor numeric, decision text, reasons text[], missing_controls text[],
-       previous_tier text, previous_factor numeric, error text, assessment_id uuid)
+    `INSERT INTO portfolio_run_results (run_id, client_tenant_id, snapshot_id, industry, index,
+       tier, factor, decision, reasons, missing_controls, previous_tier, previous_factor, error,
+       assessment_id)
+     SELECT $1, r.client_tenant_id, r.snapshot_id, r.industry, r.index, r.tier, r.factor,
+       r.decision, r.reasons, r.missing_controls, r.previous_tier, r.previous_factor, r.error,
+       r.assessment_id
+     FROM json_to_recordset($2::json) AS r(client_tenant_id uuid, snapshot_id uuid, industry text,
+       index numeric, tier text, factor numeric, decision text, reasons text[],
+       missing_controls text[], previous_tier text, previous_factor numeric, error text,
+       assessment_id uuid)
      ON CONFLICT (run_id, client_tenant_id) DO NOTHING`,
     [runId, `[${outcomes.map((o) => o.result).join(',')}]`],
   );

@@ -136,6 +136,7 @@ function resultRow(
   return JSON.stringify({
     client_tenant_id: inputs.clientTenantId,
     snapshot_id: inputs.snapshot?.id ?? null,
+    industry: inputs.industry,
     index: rating?.index ?? null,
     tier: rating?.tier ?? null,
     factor: rating?.factor ?? null,

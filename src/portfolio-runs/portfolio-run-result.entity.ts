@@ -37,6 +37,10 @@ export class PortfolioRunResultEntity {
   @Column({ type: 'text', nullable: true })
   decision: string | null;
 
+  /** The industry it was rated with: in force at the run's asOf, not the tenant's current one. */
+  @Column({ type: 'text', nullable: true })
+  industry: string | null;
+
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   reasons: string[];
 

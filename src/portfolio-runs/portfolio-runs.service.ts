@@ -250,7 +250,7 @@ export class PortfolioRunsService {
 
 const RESULTS_SQL = `
   SELECT r.client_tenant_id AS "clientTenantId", t.azure_tenant_id AS "azureTenantId", t.name,
-    t.industry, r.snapshot_id AS "snapshotId", r.index::text AS index, r.tier, r.factor::text AS factor,
+    r.industry, r.snapshot_id AS "snapshotId", r.index::text AS index, r.tier, r.factor::text AS factor,
     r.decision, r.reasons, r.previous_tier AS "previousTier", r.previous_factor::text AS "previousFactor",
     r.missing_controls AS "missingControls", r.error, r.assessment_id AS "assessmentId"
   FROM portfolio_run_results r JOIN client_tenants t ON t.id = r.client_tenant_id
