@@ -46,6 +46,13 @@ class ObjectBodyValidationPipe extends ValidationPipe {
  */
 function inheritedNames(value: unknown, pointer: string): FieldViolation[] {
   if (typeof value !== 'object' || value === null) return [];
+  // An array's names are indices; only its objects can hold such a member (a run's 100,000
+  // client tenant ids are strings, and cost no name list).
+  if (Array.isArray(value)) {
+    return value.flatMap((item: unknown, i) =>
+      typeof item === 'object' && item !== null ? inheritedNames(item, `${pointer}/${i}`) : [],
+    );
+  }
   return Object.keys(value).flatMap((name) => {
     const here = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const own =
