@@ -97,34 +97,39 @@ describe('migrations', () => {
     ]);
   });
 
-  it('lower the Azure tenant ids stored before, and stop, naming them, on ids that differ only in case', async () => {
+  it('lower the Azure tenant ids stored before; of ids that differ only in case, one is lowered and the rest left', async () => {
     const undo = MIGRATIONS.length - MIGRATIONS.indexOf(LowerCaseAzureTenantIds1764392400000);
     for (let i = 0; i < undo; i++) await dataSource.undoLastMigration();
-    const insert = (id: string) =>
-      dataSource.query<{ id: string }[]>(
-        `INSERT INTO client_tenants (azure_tenant_id) VALUES ($1) RETURNING id`,
-        [id],
-      );
-    const [mixed] = await insert('AbCd-0001');
-    const [upper] = await insert('EEEE-0002');
-    const [lower] = await insert('eeee-0002');
-    await expect(dataSource.runMigrations()).rejects.toThrow(
-      `Azure tenant ids that differ only in case: eeee-0002 (client tenants ${[upper.id, lower.id].sort().join(', ')})`,
-    );
-    await dataSource.query(`DELETE FROM client_tenants WHERE id = $1`, [upper.id]);
+    const insert = async (id: string) =>
+      (
+        await dataSource.query<{ id: string }[]>(
+          `INSERT INTO client_tenants (azure_tenant_id, created_at)
+           VALUES ($1, clock_timestamp()) RETURNING id`,
+          [id],
+        )
+      )[0].id;
+    const mixed = await insert('AbCd-0001');
+    // A group with a lower-case member: that one keeps receiving feeds.
+    const upperFirst = await insert('EEEE-0002');
+    const lower = await insert('eeee-0002');
+    // A group without one: the first created is lowered, as ownership is first come.
+    const first = await insert('FFFF-0003');
+    const second = await insert('FfFf-0003');
     await dataSource.runMigrations();
-    const rows = await dataSource.query(
+    const rows = await dataSource.query<{ id: string; azureTenantId: string }[]>(
       `SELECT id, azure_tenant_id AS "azureTenantId" FROM client_tenants WHERE id = ANY($1)`,
-      [[mixed.id, lower.id]],
+      [[mixed, upperFirst, lower, first, second]],
     );
-    expect(rows).toEqual(
-      expect.arrayContaining([
-        { id: mixed.id, azureTenantId: 'abcd-0001' },
-        { id: lower.id, azureTenantId: 'eeee-0002' },
-      ]),
-    );
-    await expect(insert('FFFF-0003')).rejects.toThrow(/client_tenants_azure_tenant_id_lower_check/);
-    await dataSource.query(`DELETE FROM client_tenants WHERE id = ANY($1)`, [[mixed.id, lower.id]]);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.azureTenantId]))).toEqual({
+      [mixed]: 'abcd-0001',
+      [upperFirst]: 'EEEE-0002',
+      [lower]: 'eeee-0002',
+      [first]: 'ffff-0003',
+      [second]: 'FfFf-0003',
+    });
+    await dataSource.query(`DELETE FROM client_tenants WHERE id = ANY($1)`, [
+      [mixed, upperFirst, lower, first, second],
+    ]);
   });
 
   it('revert and re-apply cleanly', async () => {

@@ -18,8 +18,6 @@ import { PartnerEntity } from '../access/partner.entity.js';
 @Index('client_tenants_partner_idx', ['partnerId', 'id'])
 @Index('client_tenants_industry_idx', ['industry', 'id'])
 @Check('client_tenants_industry_check', `industry ~ '^[a-z0-9][a-z0-9-]{0,62}$'`)
-// Tenant ids are GUIDs, compared without case: stored lowered (normalAzureTenantId).
-@Check('client_tenants_azure_tenant_id_lower_check', `azure_tenant_id = lower(azure_tenant_id)`)
 export class ClientTenantEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'client_tenants_pkey' })
   id: string;
