@@ -313,6 +313,10 @@ describe('access: the bootstrap key', () => {
       await db.end();
     }
 
+    // A replica restarted with the earlier value during the rollout revokes nothing.
+    await access.ensureBootstrapKey(first);
+    expect([(await me(first)).status, (await me(second)).status]).toEqual([401, 200]);
+
     // The same value again changes nothing; revoked through the API, it stays revoked.
     await access.ensureBootstrapKey(second);
     expect((await me(second)).status).toBe(200);

@@ -559,6 +559,23 @@ describe('input outside a well-formed JSON body', () => {
     expect(logged).not.toContain(key);
   });
 
+  it('echoes no key-shaped query member name in the violations it lists', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      body: { name: 'leaky name', role: 'underwriter' },
+    });
+    const key = created.body.key as string;
+    const secret = key.slice(`${created.body.prefix}_`.length);
+    // Authenticated, so the query is validated and its unknown member named.
+    const response = await t.request({ method: 'GET', url: `/v1/client-tenants?${key}=x` });
+    expectProblem(response, 422);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ pointer: `/${created.body.prefix}_[redacted]` }),
+    ]);
+    expect(response.text).not.toContain(secret);
+  });
+
   it.each([
     '/v1/client-tenants?bearer={key}',
     '/v1/me?{key}',

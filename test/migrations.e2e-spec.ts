@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { LackingControlCounts1764378000000 } from '../migrations/1764378000000-LackingControlCounts.js';
 import { LowerCaseAzureTenantIds1764392400000 } from '../migrations/1764392400000-LowerCaseAzureTenantIds.js';
+import { RatedIndustryOfRunResults1764396000000 } from '../migrations/1764396000000-RatedIndustryOfRunResults.js';
 import { schemaDrift } from '../src/database/migrate.js';
 import { MIGRATIONS } from '../src/database/migrations.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
@@ -130,6 +131,37 @@ describe('migrations', () => {
     await dataSource.query(`DELETE FROM client_tenants WHERE id = ANY($1)`, [
       [mixed, upperFirst, lower, first, second],
     ]);
+  });
+
+  it('backfill the industry of earlier run results by the rating rule at the run asOf', async () => {
+    const undo = MIGRATIONS.length - MIGRATIONS.indexOf(RatedIndustryOfRunResults1764396000000);
+    for (let i = 0; i < undo; i++) await dataSource.undoLastMigration();
+    const [{ id: tenant }] = await dataSource.query(
+      `INSERT INTO client_tenants (azure_tenant_id, industry) VALUES ('backfill-1', 'healthcare')
+       RETURNING id`,
+    );
+    await dataSource.query(
+      `INSERT INTO client_tenant_industry_history (client_tenant_id, effective_at, industry)
+       VALUES ($1, '2026-01-01', 'education'), ($1, '2026-09-01', 'healthcare')`,
+      [tenant],
+    );
+    const [{ id: run }] = await dataSource.query(
+      `INSERT INTO portfolio_runs (status, table_name, table_version, table_sha256, table_published,
+         as_of, filter, total, created_by)
+       VALUES ('succeeded', 'sme-cyber', '1', 'sha', false, '2026-07-20', '{}', 1, 'test')
+       RETURNING id`,
+    );
+    await dataSource.query(
+      `INSERT INTO portfolio_run_results (run_id, client_tenant_id) VALUES ($1, $2)`,
+      [run, tenant],
+    );
+    await dataSource.runMigrations();
+    const [row] = await dataSource.query(
+      `SELECT industry FROM portfolio_run_results WHERE run_id = $1`,
+      [run],
+    );
+    // In force on 2026-07-20: education, though the tenant is in healthcare now.
+    expect(row).toEqual({ industry: 'education' });
   });
 
   it('revert and re-apply cleanly', async () => {

@@ -190,31 +190,6 @@ describe('portfolio runs', () => {
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
   });
 
-  it('shows each result with the industry it was rated with, not one set since', async () => {
-    const results = async () =>
-      (
-        await t.request({
-          method: 'GET',
-          url: `/v1/portfolio-runs/${firstRunId}/results?limit=500`,
-        })
-      ).body.items as { clientTenantId: string; industry: string | null }[];
-    const [member] = await results();
-    const rated = member.industry;
-    const patch = (industry: string | null) =>
-      t.request({
-        method: 'PATCH',
-        url: `/v1/client-tenants/${member.clientTenantId}`,
-        body: { industry },
-      });
-    expect((await patch('industry-set-later')).status).toBe(200);
-    try {
-      const after = (await results()).find((r) => r.clientTenantId === member.clientTenantId);
-      expect(after?.industry).toBe(rated);
-    } finally {
-      await patch(rated);
-    }
-  });
-
   it('impact-tests a draft version against the published one: results only, with the migration matrix', async () => {
     const before = (await db.query(`SELECT count(*)::int AS n FROM assessments`)).rows[0].n;
     const created = await t.request({
@@ -285,6 +260,22 @@ describe('portfolio runs', () => {
       status: 'succeeded',
       table: { published: false },
     });
+    // It reads its impact tests, and not the runs that rated and filed the book.
+    const read = (url: string) => t.request({ method: 'GET', url, key: actuary.body.key });
+    expect((await read(`/v1/portfolio-runs/${draft.body.id}/results`)).status).toBe(200);
+    for (const url of [
+      `/v1/portfolio-runs/${firstRunId}`,
+      `/v1/portfolio-runs/${firstRunId}/results`,
+      `/v1/portfolio-runs/${firstRunId}/results?format=csv`,
+    ]) {
+      expect((await read(url)).status).toBe(403);
+    }
+    const cancel = await t.request({
+      method: 'POST',
+      url: `/v1/portfolio-runs/${firstRunId}/cancel`,
+      key: actuary.body.key,
+    });
+    expect(cancel.status).toBe(403);
   });
 
   it('records a client tenant that cannot be rated and goes on', async () => {
@@ -349,6 +340,32 @@ describe('portfolio runs', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  // Last: the PATCH adds industry history, which any later run of this book would rate with.
+  it('shows each result with the industry it was rated with, not one set since', async () => {
+    const results = async () =>
+      (
+        await t.request({
+          method: 'GET',
+          url: `/v1/portfolio-runs/${firstRunId}/results?limit=500`,
+        })
+      ).body.items as { clientTenantId: string; industry: string | null }[];
+    const [member] = await results();
+    const rated = member.industry;
+    const patch = (industry: string | null) =>
+      t.request({
+        method: 'PATCH',
+        url: `/v1/client-tenants/${member.clientTenantId}`,
+        body: { industry },
+      });
+    expect((await patch('industry-set-later')).status).toBe(200);
+    try {
+      const after = (await results()).find((r) => r.clientTenantId === member.clientTenantId);
+      expect(after?.industry).toBe(rated);
+    } finally {
+      await patch(rated);
+    }
   });
 });
 

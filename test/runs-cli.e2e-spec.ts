@@ -133,6 +133,17 @@ describe('the runs:start command', () => {
       [['--table', 'sme-cyber', '--compare-run', 'xyz'], '--compare-run must be a UUID'],
       [['--table', 'sme-cyber', '--compare-table', 'Bad Name'], '--compare-table must be'],
       [['--table', 'sme-cyber', '--as-of', '2026-07-20'], '--as-of must be a date-time'],
+      [
+        [
+          '--table',
+          'sme-cyber',
+          '--compare-run',
+          '00000000-0000-4000-8000-000000000000',
+          '--compare-table',
+          'sme-cyber@cli-run.1',
+        ],
+        'not both',
+      ],
     ] as const) {
       const result = await runCli(['runs:start', ...options], env);
       expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(message)]);

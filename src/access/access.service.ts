@@ -218,9 +218,11 @@ export class AccessService {
 
   /**
    * Makes the operator's BOOTSTRAP_API_KEY an admin key; idempotent across restarts. A new value
-   * replaces the old: every earlier bootstrap key still active is revoked (and audited), since an
-   * operator who changes a leaked secret expects the leaked one to stop working. A bootstrap key
-   * revoked through the API stays revoked: it is not brought back by a restart.
+   * replaces the old: the bootstrap keys created before it and still active are revoked (and
+   * audited), since an operator who changes a leaked secret expects the leaked one to stop
+   * working. Only earlier ones, and only by an active key: a replica restarted with the old
+   * value during a rollout must not revoke the new one. A bootstrap key revoked through the API
+   * stays revoked: it is not brought back by a restart.
    */
   async ensureBootstrapKey(secret: string): Promise<void> {
     const hash = hashKey(secret);
@@ -241,9 +243,12 @@ export class AccessService {
       // Bootstrap keys are the ones with a `boot_` prefix: keys made through the API are `ssk_`.
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [revoked]: [{ id: string; key_hash: Buffer }[], number] = await manager.query(
-        `UPDATE api_keys SET revoked_at = now()
-         WHERE prefix LIKE 'boot\\_%' AND key_hash <> $1 AND revoked_at IS NULL
-         RETURNING id, key_hash`,
+        `UPDATE api_keys earlier SET revoked_at = now()
+         FROM api_keys given
+         WHERE given.key_hash = $1 AND given.revoked_at IS NULL
+           AND earlier.prefix LIKE 'boot\\_%' AND earlier.revoked_at IS NULL
+           AND (earlier.created_at, earlier.id) < (given.created_at, given.id)
+         RETURNING earlier.id, earlier.key_hash`,
         [hash],
       );
       for (const key of revoked) {

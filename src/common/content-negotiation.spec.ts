@@ -23,6 +23,8 @@ describe('negotiate', () => {
     ['text/html;level=1;q=0.7, application/json;q=0.5', 'text/html'],
     ['text/html;q=abc, application/json', 'application/json'],
     ['garbage', 'application/json'],
+    ['text/html;q=2, application/json', 'application/json'],
+    ['text/html;q=-1', 'application/json'],
   ])('answers Accept %p with %s', (accept, expected) => {
     expect(negotiate(accept, OFFERS)).toBe(expected);
   });

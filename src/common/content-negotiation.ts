@@ -16,7 +16,8 @@ export function negotiate<T extends string>(
     if (match === null) return [];
     const q = params.find((p) => p.startsWith('q='));
     const quality = q === undefined ? 1 : Number(q.slice(2));
-    return Number.isFinite(quality) ? [{ type: match[1], subtype: match[2], quality }] : [];
+    // RFC 9110 §12.4.2: a weight is from 0 to 1; a range with another is malformed, and ignored.
+    return quality >= 0 && quality <= 1 ? [{ type: match[1], subtype: match[2], quality }] : [];
   });
   let best = offers[0];
   let bestQuality = 0;

@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { parseInstant } from '../rating/instant.js';
+import { isInstant } from './instants.js';
 
 /**
  * An instant with its time zone (`Z` or `±HH:MM`), as `POST /v1/rate` reads `asOf`. ISO 8601
@@ -26,11 +26,4 @@ export function IsInstant(
     },
     options,
   );
-}
-
-function isInstant(text: string): boolean {
-  if (parseInstant(text) === null) return false;
-  // Table intervals are calendar dates of years 1 to 9999; so is asOf, once in UTC.
-  const year = new Date(text).getUTCFullYear();
-  return year >= 1 && year <= 9999;
 }

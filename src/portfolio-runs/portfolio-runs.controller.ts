@@ -36,8 +36,8 @@ export class PortfolioRunsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.runs.get(id);
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.runs.get(principal, id);
   }
 
   @Post(':id/cancel')
@@ -49,18 +49,19 @@ export class PortfolioRunsController {
   @Get(':id/results')
   @ApiProduces('application/json', 'text/csv')
   async results(
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Query() query: RunResultsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    if (query.format !== 'csv') return this.runs.results(id, query);
+    if (query.format !== 'csv') return this.runs.results(principal, id, query);
     // The export is every result from the first: a cursor would be ignored, so it is refused.
     if (query.cursor !== undefined) {
       throw DomainError.validation([
         { pointer: '/cursor', message: 'format=csv streams every result; cursor pages JSON only' },
       ]);
     }
-    const rows = this.runs.allResults(id);
+    const rows = this.runs.allResults(principal, id);
     const first = await rows.next(); // a missing run must still answer 404, before any CSV is sent
     async function* lines() {
       yield csvLine(RESULT_COLUMNS);

@@ -180,13 +180,13 @@ export class PortfolioRunsService {
     return Array.from({ length: rows[0].chunks }, (_, i) => i);
   }
 
-  async get(id: string): Promise<PortfolioRunView> {
-    return toView(await this.find(id));
+  async get(principal: Principal, id: string): Promise<PortfolioRunView> {
+    return toView(await this.find(principal, id));
   }
 
   async cancel(principal: Principal, id: string): Promise<PortfolioRunView> {
     return this.dataSource.transaction(async (manager) => {
-      const run = await this.find(id, manager);
+      const run = await this.find(principal, id, manager);
       if (run.status === 'queued' || run.status === 'running') {
         run.status = 'cancelled';
         run.finishedAt = new Date();
@@ -206,10 +206,11 @@ export class PortfolioRunsService {
   }
 
   async results(
+    principal: Principal,
     id: string,
     query: { limit: number; cursor?: string },
   ): Promise<Page<Record<string, unknown>>> {
-    await this.find(id);
+    await this.find(principal, id);
     const after = decodeCursor(query.cursor, ['uuid']);
     const rows = await this.dataSource.query(
       `${RESULTS_SQL} AND ($2::uuid IS NULL OR r.client_tenant_id > $2) ORDER BY r.client_tenant_id LIMIT $3`,
@@ -224,8 +225,8 @@ export class PortfolioRunsService {
   }
 
   /** All results in client tenant order, a page at a time, for the CSV export stream. */
-  async *allResults(id: string): AsyncGenerator<Record<string, unknown>> {
-    await this.find(id);
+  async *allResults(principal: Principal, id: string): AsyncGenerator<Record<string, unknown>> {
+    await this.find(principal, id);
     let after: string | null = null;
     for (;;) {
       const rows: Record<string, unknown>[] = await this.dataSource.query(
@@ -238,12 +239,20 @@ export class PortfolioRunsService {
     }
   }
 
+  /** The run, if the principal may see it: an actuary sees impact tests (runs on a draft) only. */
   private async find(
+    principal: Principal,
     id: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<PortfolioRunEntity> {
     const run = UUID_PATTERN.test(id) ? await manager.findOneBy(PortfolioRunEntity, { id }) : null;
     if (!run) throw DomainError.notFound('Portfolio run');
+    if (principal.role === 'actuary' && run.tablePublished) {
+      throw new DomainError(
+        'forbidden',
+        "An actuary may read impact tests (runs on a draft) only: a run on a published table rates and files the insureds' assessments",
+      );
+    }
     return run;
   }
 }

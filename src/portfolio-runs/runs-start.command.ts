@@ -4,7 +4,7 @@ import { ProgressBar } from '../common/cli/progress.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
 import { UUID_PATTERN } from '../common/paging.js';
-import { parseInstant } from '../secure-scores/graph/date-time.parser.js';
+import { isInstant } from '../common/instants.js';
 import { ChunkProcessor } from './chunk-processor.js';
 import { JobQueue } from './job-queue.js';
 import { PortfolioRunsService } from './portfolio-runs.service.js';
@@ -35,6 +35,8 @@ export class RunsStartCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: RunsStartOptions): Promise<void> {
+    if (options.compareRun !== undefined && options.compareTable !== undefined)
+      throw new Error('Compare with a run (--compare-run) or a table (--compare-table), not both');
     try {
       const { id } = await this.runs.create(SYSTEM_PRINCIPAL, {
         table: options.table,
@@ -52,7 +54,7 @@ export class RunsStartCommand extends CommandRunner {
       await this.jobs.work(this.processor);
       const progress = new ProgressBar('run');
       for (;;) {
-        const run = await this.runs.get(id);
+        const run = await this.runs.get(SYSTEM_PRINCIPAL, id);
         progress.update(
           run.done + run.failed,
           run.total > 0 ? (run.done + run.failed) / run.total : null,
@@ -89,7 +91,7 @@ export class RunsStartCommand extends CommandRunner {
   })
   parseAsOf(value: string) {
     // The check the HTTP route's asOf gets (IsInstant): Date.parse also takes a bare date.
-    if (parseInstant(value) === null)
+    if (!isInstant(value))
       throw new Error(`--as-of must be a date-time with a time zone, e.g. 2027-01-01T00:00:00Z`);
     return value;
   }

@@ -62,13 +62,19 @@ export function problemDocument(
     type: PROBLEM_TYPE_BASE + error.code,
     title: PROBLEM_TITLES[error.code],
     status: problemStatus(error.code),
-    // A framework message can quote the URL ("Cannot GET /v1/ssk_…"), which may hold a key.
+    // A framework message can quote the URL ("Cannot GET /v1/ssk_…"), and a violation the name
+    // of a query member (`?ssk_…=x`, "property ssk_… should not exist"): either may hold a key.
     detail: redactKeys(error.message),
     instance: redactKeys(pathOf(url)),
     ...(requestId === undefined ? {} : { requestId }),
     ...error.extensions,
   };
-  if (error.errors.length > 0) problem.errors = error.errors;
+  if (error.errors.length > 0) {
+    problem.errors = error.errors.map(({ pointer, message }) => ({
+      pointer: redactKeys(pointer),
+      message: redactKeys(message),
+    }));
+  }
   return problem;
 }
 
