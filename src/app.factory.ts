@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { AccessGuard } from './access/access.guard.js';
 import { AccessService } from './access/access.service.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
@@ -58,6 +59,7 @@ export async function createHttpApp(
     adapter,
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
+  authenticateBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);
   app.useGlobalPipes(createValidationPipe());
   setUpOpenApi(app);
@@ -65,6 +67,22 @@ export async function createHttpApp(
     await app.get(AccessService).ensureBootstrapKey(config.bootstrapApiKey);
   await app.init();
   return app;
+}
+
+/**
+ * A request with a body is authenticated before the body is read (preParsing runs first), not
+ * after it is parsed as the guard alone would: unauthenticated, it costs no read or parse, and
+ * its answer is the 401 (or 429) whatever the body holds. Registered first, so it also runs
+ * before the Content-Encoding check.
+ */
+function authenticateBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
+  fastify.addHook('preParsing', async (request) => {
+    const length = request.headers['content-length'];
+    const hasBody =
+      (length !== undefined && length !== '0') ||
+      request.headers['transfer-encoding'] !== undefined;
+    if (hasBody) await guard.authenticate(request);
+  });
 }
 
 /**

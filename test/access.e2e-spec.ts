@@ -33,6 +33,37 @@ describe('access: partners, API keys and the global guard', () => {
     expect(basic.status).toBe(401);
   });
 
+  it('answers a body without a valid key with 401 before reading it, whatever the body holds', async () => {
+    for (const [body, headers] of [
+      ['{"name": ', { 'content-type': 'application/json' }],
+      ['{"name": "x"}', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
+      ['name: [unclosed', { 'content-type': 'application/yaml' }],
+      [`{"name": "${'x'.repeat(5_000_000)}"}`, { 'content-type': 'application/json' }],
+    ] as const) {
+      for (const key of [null, 'ssk_00000000_' + 'A'.repeat(43)]) {
+        const response = await t.request({
+          method: 'POST',
+          url: '/v1/partners',
+          key,
+          rawBody: body,
+          headers,
+        });
+        expect([response.status, response.body.type]).toEqual([
+          401,
+          'urn:securescore:problem:unauthenticated',
+        ]);
+      }
+    }
+    // With a valid key, the same broken body is judged as before.
+    const judged = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      rawBody: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(judged.status).toBe(400);
+  });
+
   it('leaves health and docs open', async () => {
     expect((await t.request({ method: 'GET', url: '/health/live', key: null })).status).toBe(200);
     expect((await t.request({ method: 'GET', url: '/health/ready', key: null })).body).toEqual({
