@@ -59,7 +59,7 @@ export async function createHttpApp(
     adapter,
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
-  authenticateBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
+  checkBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);
   app.useGlobalPipes(createValidationPipe());
   setUpOpenApi(app);
@@ -70,18 +70,29 @@ export async function createHttpApp(
 }
 
 /**
- * A request with a body is authenticated before the body is read (preParsing runs first), not
- * after it is parsed as the guard alone would: unauthenticated, it costs no read or parse, and
- * its answer is the 401 (or 429) whatever the body holds. Registered first, so it also runs
- * before the Content-Encoding check.
+ * A request with a body is authenticated before the body is read (preParsing), not after it is
+ * parsed as the guard alone would: unauthenticated, it costs no read or parse, and its answer is
+ * the 401 (or 429) whatever the body holds. Then its Content-Encoding is checked. A request
+ * without a body passes straight on (no promise per request: this runs on every one).
  */
-function authenticateBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
-  fastify.addHook('preParsing', async (request) => {
+function checkBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const length = request.headers['content-length'];
     const hasBody =
       (length !== undefined && length !== '0') ||
       request.headers['transfer-encoding'] !== undefined;
-    if (hasBody) await guard.authenticate(request);
+    if (!hasBody) return done(null, payload);
+    guard.authenticate(request).then(
+      () => {
+        const encoding = request.headers['content-encoding'];
+        if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+          const message = `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the body uncompressed`;
+          return done(new DomainError('unsupported-media-type', message));
+        }
+        done(null, payload);
+      },
+      (error: Error) => done(error),
+    );
   });
 }
 
@@ -125,15 +136,6 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
     // query as a parameter and fail there (500). The body parser refuses it the same way.
     if (request.url.includes('%00')) {
       throw new DomainError('bad-request', 'The URL must not contain the NUL character (%00)');
-    }
-  });
-  fastify.addHook('preParsing', async (request) => {
-    const encoding = request.headers['content-encoding'];
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      throw new DomainError(
-        'unsupported-media-type',
-        `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the body uncompressed`,
-      );
     }
   });
   fastify.addHook('onSend', async (request, reply) => {
