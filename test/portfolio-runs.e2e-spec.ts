@@ -324,6 +324,18 @@ describe('portfolio runs', () => {
       const response = await t.request({ method: 'POST', url: '/v1/portfolio-runs', body });
       expect(response.status).toBe(422);
     }
+    const both = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber' },
+        compareTo: { runId: firstRunId, table: { name: 'nope' } },
+      },
+    });
+    expect([both.status, both.body.errors]).toEqual([
+      422,
+      [{ pointer: '/compareTo', message: expect.stringContaining('not both') }],
+    ]);
     const csvCursor = await t.request({
       method: 'GET',
       url: `/v1/portfolio-runs/${firstRunId}/results?format=csv&cursor=x`,

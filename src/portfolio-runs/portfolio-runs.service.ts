@@ -64,6 +64,14 @@ export class PortfolioRunsService {
    * kind an actuary may start.
    */
   async create(principal: Principal, dto: CreatePortfolioRunDto): Promise<{ id: string }> {
+    if (dto.compareTo?.runId && dto.compareTo.table) {
+      throw DomainError.validation([
+        {
+          pointer: '/compareTo',
+          message: 'Compare with a run (runId) or with a table version (table), not both',
+        },
+      ]);
+    }
     const asOf = dto.asOf ? new Date(dto.asOf) : new Date();
     const table = await this.tables.resolveTable(dto.table, asOf, {
       allowDraft: dto.table.version !== undefined,
@@ -81,14 +89,6 @@ export class PortfolioRunsService {
           allowDraft: dto.compareTo.table.version !== undefined,
         })
       : null;
-    if (dto.compareTo?.runId && dto.compareTo.table) {
-      throw DomainError.validation([
-        {
-          pointer: '/compareTo',
-          message: 'Compare with a run (runId) or with a table version (table), not both',
-        },
-      ]);
-    }
     if (
       dto.compareTo?.runId &&
       !(await this.dataSource
