@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../src/access/api-key.entity.js';
 import { AccessService } from '../src/access/access.service.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
 
 describe('access: partners, API keys and the global guard', () => {
   let t: TestApp;
@@ -152,29 +152,17 @@ describe('access: partners, API keys and the global guard', () => {
   });
 
   it('stops a revoked key at once', async () => {
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      body: { name: 'temp admin', role: 'admin' },
-    });
-    const key = created.body.key as string;
+    const { id, key } = await createApiKey(t, { name: 'temp admin', role: 'admin' });
     expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(200);
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/v1/api-keys/${created.body.id}/revoke`,
-    });
+    const revoked = await t.request({ method: 'POST', url: `/v1/api-keys/${id}/revoke` });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(401);
   });
 
   it('does not cache a key read before its revocation committed and answered after it', async () => {
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      body: { name: 'raced', role: 'admin' },
-    });
-    const key = created.body.key as string;
+    const created = await createApiKey(t, { name: 'raced', role: 'admin' });
+    const key = created.key;
     const access = t.app.get(AccessService);
     // The real read, its answer held back until the revocation has committed: a request that
     // was already reading when the key was revoked.
@@ -191,12 +179,12 @@ describe('access: partners, API keys and the global guard', () => {
       const inFlight = access.authenticate(key);
       const revoked = await t.request({
         method: 'POST',
-        url: `/v1/api-keys/${created.body.id}/revoke`,
+        url: `/v1/api-keys/${created.id}/revoke`,
       });
       expect(revoked.status).toBe(200);
       release();
       // It started before the revocation, so it may pass; it must not put the key back.
-      await expect(inFlight).resolves.toMatchObject({ keyId: created.body.id });
+      await expect(inFlight).resolves.toMatchObject({ keyId: created.id });
       await expect(access.authenticate(key)).rejects.toThrow('The API key is not valid');
     } finally {
       spy.mockRestore();
@@ -322,17 +310,12 @@ describe('access: the bootstrap key', () => {
     const first = t.adminKey;
     const second = `rotated-bootstrap-${'x'.repeat(24)}`;
     expect((await me(first)).status).toBe(200);
-    const madeByApi = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      key: first,
-      body: { name: 'bootstrap', role: 'admin' },
-    });
+    const madeByApi = await createApiKey(t, { name: 'bootstrap', role: 'admin' });
 
     await access.ensureBootstrapKey(second);
     expect([(await me(first)).status, (await me(second)).status]).toEqual([401, 200]);
     // A key made through the API keeps working, whatever its name.
-    expect((await me(madeByApi.body.key as string)).status).toBe(200);
+    expect((await me(madeByApi.key)).status).toBe(200);
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
@@ -359,7 +342,7 @@ describe('access: the bootstrap key', () => {
     const revoked = await t.request({
       method: 'POST',
       url: `/v1/api-keys/${secondId}/revoke`,
-      key: madeByApi.body.key as string,
+      key: madeByApi.key,
     });
     expect(revoked.status).toBe(200);
     await access.ensureBootstrapKey(second);

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { pino } from 'pino';
 import { exampleTable, snapshotFor } from './support/fixtures.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -560,18 +560,15 @@ describe('input outside a well-formed JSON body', () => {
   });
 
   it('echoes no key-shaped query member name in the violations it lists', async () => {
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      body: { name: 'leaky name', role: 'underwriter' },
+    const { key, prefix, secret } = await createApiKey(t, {
+      name: 'leaky name',
+      role: 'underwriter',
     });
-    const key = created.body.key as string;
-    const secret = key.slice(`${created.body.prefix}_`.length);
     // Authenticated, so the query is validated and its unknown member named.
     const response = await t.request({ method: 'GET', url: `/v1/client-tenants?${key}=x` });
     expectProblem(response, 422);
     expect(response.body.errors).toEqual([
-      expect.objectContaining({ pointer: `/${created.body.prefix}_[redacted]` }),
+      expect.objectContaining({ pointer: `/${prefix}_[redacted]` }),
     ]);
     expect(response.text).not.toContain(secret);
   });
@@ -584,13 +581,7 @@ describe('input outside a well-formed JSON body', () => {
     '/v1/nowhere/{key}?x=1',
     '/v1/me?q=ssk%5F{rest}',
   ])('neither echoes nor logs a key-shaped secret in %s', async (url) => {
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      body: { name: 'leaky', role: 'underwriter' },
-    });
-    const key = created.body.key as string;
-    const secret = key.slice(`${created.body.prefix}_`.length);
+    const { key, secret } = await createApiKey(t, { name: 'leaky', role: 'underwriter' });
     logLines.length = 0;
     const response = await t.request({
       method: 'GET',

@@ -5,7 +5,7 @@ import { cloneBook } from './support/book.js';
 import { exampleTable, fixture } from './support/fixtures.js';
 import { exitOf, startServerProcess } from './support/processes.js';
 import { publishTable } from './support/tables.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 
@@ -221,16 +221,12 @@ describe('portfolio runs', () => {
   });
 
   it('lets an actuary impact-test a draft, but not run a published table, which files assessments', async () => {
-    const actuary = await t.request({
-      method: 'POST',
-      url: '/v1/api-keys',
-      body: { name: 'actuary', role: 'actuary' },
-    });
+    const actuary = await createApiKey(t, { name: 'actuary', role: 'actuary' });
     const before = (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
     const published = await t.request({
       method: 'POST',
       url: '/v1/portfolio-runs',
-      key: actuary.body.key,
+      key: actuary.key,
       body: { table: { name: 'sme-cyber', version: 'run.1' }, asOf: '2026-07-20T00:00:00Z' },
     });
     expect(published.status).toBe(403);
@@ -238,7 +234,7 @@ describe('portfolio runs', () => {
     const inForce = await t.request({
       method: 'POST',
       url: '/v1/portfolio-runs',
-      key: actuary.body.key,
+      key: actuary.key,
       body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
     });
     expect(inForce.status).toBe(403);
@@ -248,7 +244,7 @@ describe('portfolio runs', () => {
     const draft = await t.request({
       method: 'POST',
       url: '/v1/portfolio-runs',
-      key: actuary.body.key,
+      key: actuary.key,
       body: {
         table: { name: 'sme-cyber', version: 'run.2-draft' },
         asOf: '2026-07-20T00:00:00Z',
@@ -261,7 +257,7 @@ describe('portfolio runs', () => {
       table: { published: false },
     });
     // It reads its impact tests, and not the runs that rated and filed the book.
-    const read = (url: string) => t.request({ method: 'GET', url, key: actuary.body.key });
+    const read = (url: string) => t.request({ method: 'GET', url, key: actuary.key });
     expect((await read(`/v1/portfolio-runs/${draft.body.id}/results`)).status).toBe(200);
     for (const url of [
       `/v1/portfolio-runs/${firstRunId}`,
@@ -273,7 +269,7 @@ describe('portfolio runs', () => {
     const cancel = await t.request({
       method: 'POST',
       url: `/v1/portfolio-runs/${firstRunId}/cancel`,
-      key: actuary.body.key,
+      key: actuary.key,
     });
     expect(cancel.status).toBe(403);
   });

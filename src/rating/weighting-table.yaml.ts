@@ -126,6 +126,8 @@ function scalarValue(node: Scalar, lines: LineCounter): unknown {
 
 // YAML's double-quoted escapes can write what the JSON body parser refuses: a NUL (PostgreSQL
 // text cannot hold one) and a lone surrogate (not Unicode text, and RFC 8785 cannot hash it).
+// The same rules as hardened-json.parser.ts and canonical-json.ts, restated here (with
+// FORBIDDEN_KEYS above) because the rating module imports nothing outside itself.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function unicodeText(text: string, node: Scalar, lines: LineCounter): string {

@@ -97,3 +97,23 @@ async function send(
   }
   return { status: response.statusCode, headers: response.headers, body, text };
 }
+
+export interface CreatedTestKey {
+  id: string;
+  key: string;
+  prefix: string;
+  /** The part after `<prefix>_`, which must never be echoed or logged. */
+  secret: string;
+}
+
+/** An API key made through `POST /v1/api-keys` (as the admin), for a test that needs one. */
+export async function createApiKey(
+  t: TestApp,
+  body: { name: string; role: string; partnerId?: string },
+): Promise<CreatedTestKey> {
+  const created = await t.request({ method: 'POST', url: '/v1/api-keys', body });
+  if (created.status !== 201)
+    throw new Error(`POST /v1/api-keys: ${created.status} ${created.text}`);
+  const { id, key, prefix } = created.body as { id: string; key: string; prefix: string };
+  return { id, key, prefix, secret: key.slice(`${prefix}_`.length) };
+}
