@@ -13,7 +13,12 @@ import {
   frameworkErrorHandler,
 } from './common/errors/http-framework-errors.js';
 import { parseJsonStrict, type RequestWithBodyText } from './common/json/hardened-json.parser.js';
-import { createRootLogger, PinoNestLogger, redactUrl } from './common/logging/logger.js';
+import {
+  createRootLogger,
+  PinoNestLogger,
+  redactLiterally,
+  redactUrl,
+} from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { migrateDatabase } from './database/database-startup.js';
@@ -53,6 +58,13 @@ export async function createHttpApp(
     connectionTimeout: 30_000,
     requestTimeout: 120_000,
     keepAliveTimeout: 5_000,
+    http: {
+      // A client still sending its headers after 8 s is answered 408 and closed (slowloris):
+      // Node's defaults are 60 s, checked every 30 s, and a trickle of bytes defeats
+      // connectionTimeout. The check every second puts the close between 8 and 9 s.
+      headersTimeout: 8_000,
+      connectionsCheckingInterval: 1_000,
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),
@@ -63,17 +75,20 @@ export async function createHttpApp(
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);
   app.useGlobalPipes(createValidationPipe());
   setUpOpenApi(app);
-  if (config.bootstrapApiKey)
+  if (config.bootstrapApiKey) {
+    redactLiterally(config.bootstrapApiKey);
     await app.get(AccessService).ensureBootstrapKey(config.bootstrapApiKey);
+  }
   await app.init();
   return app;
 }
 
 /**
- * A request with a body is authenticated before the body is read (preParsing), not after it is
- * parsed as the guard alone would: unauthenticated, it costs no read or parse, and its answer is
- * the 401 (or 429) whatever the body holds. Then its Content-Encoding is checked. A request
- * without a body passes straight on (no promise per request: this runs on every one).
+ * A request with a body is authenticated and rate-limited before the body is read (preParsing),
+ * not after it is parsed as the guard alone would: unauthenticated or over its key's rate, it
+ * costs no read or parse, and its answer is the 401 (or 429) whatever the body holds. Then its
+ * Content-Encoding is checked. A request without a body passes straight on (no promise per
+ * request: this runs on every one).
  */
 function checkBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -82,7 +97,7 @@ function checkBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
       (length !== undefined && length !== '0') ||
       request.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return done(null, payload);
-    guard.authenticate(request).then(
+    guard.admit(request).then(
       () => {
         const encoding = request.headers['content-encoding'];
         if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {

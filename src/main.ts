@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolveDatabase } from './database/database-startup.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const logger = createRootLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
   let app: INestApplicationContext | undefined;
+  let server: Server | undefined;
   try {
     // A worker process takes portfolio-run jobs and serves no HTTP, so it does not load the
     // HTTP layer at all; `api` and `all` listen.
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
       const http: NestFastifyApplication = await createHttpApp(config, database.url, { logger });
       app = http;
       await http.listen({ port: config.port, host: config.host });
+      server = http.getHttpServer();
     }
   } catch (error) {
     // An embedded PostgreSQL left running (a port in use, say) would hold the data folder and
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing in-flight requests');
     if (config.role !== 'worker') app.get(ShutdownState).draining = true;
+    // Fastify's close() ends the keep-alive sockets idle when it starts; one whose request
+    // finishes later would hold the exit for keepAliveTimeout. Each is closed once idle.
+    if (server) setInterval(() => server.closeIdleConnections(), 100).unref();
     const deadline = setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
       process.exit(1);

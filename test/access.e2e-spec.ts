@@ -292,6 +292,29 @@ describe('access: rate limits', () => {
     expect(limited[0].headers['retry-after']).toBe('1');
     expect((await me(quiet, '10.0.1.1')).statusCode).toBe(200);
   });
+
+  it('limits bodies the parser refuses as well, and takes one token per request with a body', async () => {
+    // The admin key spent its burst above: a token refills in half a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const { key } = await createApiKey(t, { name: 'bad bodies', role: 'underwriter' });
+    const post = (payload: string, contentType = 'application/json') =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/rate',
+        headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+        payload,
+      });
+    // Authenticated before the body is read and guarded after it is parsed: one token, not
+    // two, so the burst of 5 admits five requests.
+    const valid = [];
+    for (let i = 0; i < 5; i++) valid.push((await post('{}')).statusCode);
+    expect(valid).toEqual([422, 422, 422, 422, 422]);
+    // Malformed JSON and a refused content type are answered after the rate check, not before.
+    const malformed = await post('{"snapshot": {');
+    expect(malformed.statusCode).toBe(429);
+    expect(malformed.headers['retry-after']).toBeDefined();
+    expect((await post('hello', 'text/plain')).statusCode).toBe(429);
+  });
 });
 
 describe('access: the bootstrap key', () => {

@@ -213,6 +213,34 @@ describe('database outages', () => {
     }
     expect(status).toBe(200);
   });
+
+  it('takes a transaction whose backend was terminated between two queries for an outage', async () => {
+    // TypeORM releases the query runner when its connection fails, so the transaction's next
+    // query throws QueryRunnerAlreadyReleasedError rather than the driver's error: it must
+    // answer 503, not 500.
+    const { DataSource } = await import('typeorm');
+    const { isDatabaseUnavailable } = await import('../src/common/errors/database-errors.js');
+    const dataSource = t.app.get(DataSource);
+    const failure = await dataSource
+      .transaction(async (manager) => {
+        const [{ pid }] = await manager.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+        const admin = new pg.Client({ connectionString: t.databaseUrl });
+        await admin.connect();
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await admin.end();
+        const started = Date.now();
+        while (!manager.queryRunner!.isReleased && Date.now() - started < 5_000) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await manager.query('SELECT 1');
+      })
+      .then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+    expect(failure?.name).toMatch(/^QueryRunner(Provider)?AlreadyReleasedError$/);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+  });
 });
 
 describe('input outside a well-formed JSON body', () => {
@@ -594,6 +622,30 @@ describe('input outside a well-formed JSON body', () => {
     expect(logLines.join('')).toContain('[redacted]');
   });
 
+  it.each([
+    '/v1/me?{key}',
+    '/v1/me?q=1&{key}',
+    '/v1/me?x={key}',
+    '/v1/nowhere/{key}',
+    '/v1/me;{key}',
+  ])(
+    'neither echoes nor logs the bootstrap key, which has no shape of ours, in %s',
+    async (url) => {
+      // The test app's bootstrap key is `test-admin-<hex>`: the operator's own text, which
+      // redaction by shape (`ssk_…`) does not see.
+      logLines.length = 0;
+      const response = await t.request({
+        method: 'GET',
+        url: url.replace('{key}', encodeURIComponent(t.adminKey)),
+        key: null,
+      });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.text).not.toContain(t.adminKey);
+      expect(logLines.join('')).not.toContain(t.adminKey);
+      expect(logLines.join('')).toContain('[redacted]');
+    },
+  );
+
   it('answers malformed HTTP framing and oversized headers on a socket with problem documents', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as net.AddressInfo;
@@ -620,4 +672,27 @@ describe('input outside a well-formed JSON body', () => {
     expect(headers).toMatch(/^HTTP\/1.1 431 /);
     expect(headers).toContain('urn:securescore:problem:header-fields-too-large');
   });
+
+  it('answers 408 and closes a socket still trickling its headers after 8 s (slowloris)', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => undefined);
+    const { port } = t.app.getHttpServer().address() as net.AddressInfo;
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      // One header byte a second: connectionTimeout never fires while bytes keep arriving.
+      const header = `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(60)}`;
+      let sent = 0;
+      const drip = setInterval(() => socket.write(header[sent++] ?? 'a'), 1_000);
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+    expect(Date.now() - started).toBeLessThan(11_000);
+    expect(answer).toMatch(/^HTTP\/1.1 408 /);
+    expect(answer).toContain('urn:securescore:problem:request-timeout');
+  }, 20_000);
 });

@@ -267,6 +267,64 @@ describe('the server process', () => {
       expect(await exitOf(server.child)).toBe(0);
     }, 60_000);
 
+    it('ingests a snapshot whose body arrives after SIGTERM, then closes its keep-alive socket and exits', async () => {
+      const port = await freePort();
+      const key = 'bootstrap-key-for-the-ingest-drain-01';
+      const server = await startServerProcess({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_API_KEY: key,
+        INGEST_THREADS: '1',
+      });
+      // The ingest threads are started on first use: warm, they are the ones a shutdown ends.
+      const warm = await fetch(`http://127.0.0.1:${port}/v1/secure-scores?backfill=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(snapshotFor('drain-warm-up')),
+      });
+      expect(warm.status).toBe(201);
+      const body = JSON.stringify(snapshotFor('drain-after-sigterm'));
+      const agent = new http.Agent({ keepAlive: true });
+      let answered = 0;
+      const response = new Promise<{ status: number; connection?: string }>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/secure-scores?backfill=true',
+            agent,
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              answered = Date.now();
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+            });
+          },
+        );
+        request.on('error', reject);
+        // The body reaches the ingest threads only after SIGTERM: they must still be there.
+        request.write(body.slice(0, 1_000));
+        setTimeout(() => server.child.kill('SIGTERM'), 200);
+        setTimeout(() => request.end(body.slice(1_000)), 800);
+      });
+      try {
+        expect((await response).status).toBe(201);
+        // The socket stays open on the client's side (keep-alive): the server must close it
+        // rather than wait out its keepAliveTimeout (5 s) before it can exit.
+        expect(await exitOf(server.child)).toBe(0);
+        expect(Date.now() - answered).toBeLessThan(2_500);
+      } finally {
+        agent.destroy();
+      }
+    }, 60_000);
+
     it('ingests on its ingest threads exactly as the inline path answers', async () => {
       const port = await freePort();
       const key = 'bootstrap-key-for-the-ingest-threads-01';

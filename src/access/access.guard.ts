@@ -37,9 +37,7 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = request.principal ?? (await this.authenticate(request));
-    const wait = this.requests?.take(principal.keyId) ?? 0;
-    if (wait > 0) throw rateLimited(wait, 'This API key is over its request rate');
+    const principal = await this.admit(request);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles && !roles.includes(principal.role)) {
       throw new DomainError('forbidden', `This route needs one of the roles: ${roles.join(', ')}`);
@@ -48,12 +46,26 @@ export class AccessGuard implements CanActivate {
   }
 
   /**
-   * The request's API key as a principal, kept on the request, behind the per-address limit on
-   * failures. Called by `canActivate`, and earlier for a request with a body: no route that
-   * takes a body is public, and a caller without a valid key should not have up to
-   * BODY_LIMIT_BYTES read and parsed first (nor learn from a 400 how its body would fare).
+   * The request's API key as a principal, once it is within its key's request rate: a request
+   * takes one token, however often this is called for it. Called by `canActivate`, and earlier
+   * for a request with a body: no route that takes a body is public, and a caller without a
+   * valid key, or over its rate, should not have up to BODY_LIMIT_BYTES read and parsed first
+   * (nor learn from a 400 how its body would fare, nor have a flood of bad bodies go unlimited).
    */
-  async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+  async admit(request: AuthenticatedRequest): Promise<Principal> {
+    if (request.admitted) return request.principal!;
+    const principal = request.principal ?? (await this.authenticate(request));
+    const wait = this.requests?.take(principal.keyId) ?? 0;
+    if (wait > 0) throw rateLimited(wait, 'This API key is over its request rate');
+    request.admitted = true;
+    return principal;
+  }
+
+  /**
+   * The request's API key as a principal, kept on the request, behind the per-address limit on
+   * failures.
+   */
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
     const blocked = this.failures?.peek(request.ip) ?? 0;
     if (blocked > 0) {
       throw rateLimited(blocked, 'Too many failed authentications from this address');
@@ -72,7 +84,7 @@ export class AccessGuard implements CanActivate {
   }
 }
 
-type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal; admitted?: boolean };
 
 function rateLimited(seconds: number, detail: string): DomainError {
   return new DomainError('rate-limited', `${detail}; retry in ${seconds} s`, [], {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThreadPool } from '../common/threads/thread-pool.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,7 +11,7 @@ import { type ChunkRatingRequest, type Outcome, rateChunk } from './chunk-rating
  * inline.
  */
 @Injectable()
-export class ChunkRater implements OnModuleDestroy {
+export class ChunkRater implements OnApplicationShutdown {
   private readonly pool: ThreadPool<ChunkRatingRequest, Outcome[]>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -29,7 +29,9 @@ export class ChunkRater implements OnModuleDestroy {
     return this.pool.run(request);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy, which Nest calls before the HTTP server drains and before the job
+  // queue lets the chunks in hand finish: those requests and chunks still need the threads.
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.close();
   }
 }

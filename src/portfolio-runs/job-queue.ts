@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -27,7 +33,7 @@ const IDLE_POLL_MS = 250;
  * A job whose worker dies stays active until `JOB_EXPIRE_SECONDS`, then is retried.
  */
 @Injectable()
-export class JobQueue implements OnApplicationShutdown {
+export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private boss: PgBoss | null = null;
   private starting: Promise<PgBoss> | null = null;
@@ -137,10 +143,17 @@ export class JobQueue implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Graceful: the chunks in hand finish, then no more are fetched.
+  /**
+   * Graceful: no more chunks are fetched, and those in hand finish, while the database, the
+   * rating threads and the HTTP server (role `all`, whose requests may enqueue runs) are still
+   * there: Nest calls this before it drains HTTP and before any onApplicationShutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.slots);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.boss?.stop({ graceful: true, timeout: 30_000, wait: true });
   }
 }

@@ -25,15 +25,27 @@ const UNAVAILABLE_MESSAGES = [
   'the database system is',
 ];
 
+// TypeORM releases a query runner whose connection fails (a terminated backend, 57P01) as the
+// error arrives; the transaction's next query or its COMMIT then throws one of these (the
+// runner's own, or its EntityManager's) instead of the driver's error.
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 /** Whether an error means "the database cannot be reached right now" (answer 503), not a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const candidate = current as {
       code?: unknown;
       message?: unknown;
+      name?: unknown;
       driverError?: unknown;
       cause?: unknown;
     };
+    if (typeof candidate.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(candidate.name)) {
+      return true;
+    }
     if (typeof candidate.code === 'string') {
       if (UNAVAILABLE_SQLSTATES.has(candidate.code) || UNAVAILABLE_NODE_CODES.has(candidate.code)) {
         return true;

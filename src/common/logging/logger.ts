@@ -30,9 +30,26 @@ const SECRET_NAME = /key|token|secret|password|signature|auth|bearer/i;
 // wherever they stand and however `_` is percent-encoded: the public prefix is kept for support.
 const KEY_SHAPED = /(ssk(?:_|%5f)[0-9a-f]{8}(?:_|%5f))[\w%-]+/gi;
 
-/** Text that may be logged or echoed with every API key in it redacted, found by its shape. */
+// Secrets of no shape of ours (an operator's BOOTSTRAP_API_KEY), as written and as a URL
+// carries them percent-encoded, redacted wherever they stand.
+const literalSecrets = new Set<string>();
+
+/** From now on, `secret` is redacted literally wherever redactKeys and redactUrl look. */
+export function redactLiterally(secret: string): void {
+  literalSecrets.add(secret);
+  literalSecrets.add(encodeURIComponent(secret));
+}
+
+/**
+ * Text that may be logged or echoed with every API key in it redacted: ours found by their
+ * shape, the bootstrap key by its text.
+ */
 export function redactKeys(text: string): string {
-  return text.replace(KEY_SHAPED, '$1[redacted]');
+  let redacted = text.replace(KEY_SHAPED, '$1[redacted]');
+  for (const secret of literalSecrets) {
+    if (redacted.includes(secret)) redacted = redacted.split(secret).join('[redacted]');
+  }
+  return redacted;
 }
 
 /**

@@ -71,6 +71,8 @@ export class ThreadPool<Request, Result> {
 
   /** `transfer`: buffers of the request moved to the thread, not copied (unusable here after). */
   run(request: Request, transfer: TransferListItem[] = []): Promise<Result> {
+    // A terminated thread never answers: a request after close() must fail, not hang.
+    if (this.closing) return Promise.reject(this.closedError());
     // A throw inside the executor rejects, as a failed thread's request does.
     if (this.options.size === 0)
       return new Promise((resolve) => resolve(this.options.inline(request)));
@@ -115,16 +117,23 @@ export class ThreadPool<Request, Result> {
     });
   }
 
-  /** Ends the threads; what they held and what waited in the pool fails, rather than hangs. */
+  /**
+   * Ends the threads; what they held and what waited in the pool fails, rather than hangs. Its
+   * owner calls it at application shutdown, once the requests and jobs that use it are done.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    const closed = new Error(`The ${this.options.kind} pool is closed`);
+    const closed = this.closedError();
     for (const queued of this.queue.splice(0)) queued.reject(closed);
     await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
     for (const thread of this.threads) {
       for (const pending of thread.pending.values()) pending.reject(closed);
       thread.pending.clear();
     }
+  }
+
+  private closedError(): Error {
+    return new Error(`The ${this.options.kind} pool is closed`);
   }
 
   private leastBusyThread(): Thread<Result> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { ThreadPool } from '../../common/threads/thread-pool.js';
@@ -10,7 +10,7 @@ import { type PreparationResult, prepareSecureScoreBody } from './snapshot-prepa
  * other request and drives the database. With `INGEST_THREADS=0` it runs inline.
  */
 @Injectable()
-export class SnapshotPreparer implements OnModuleDestroy {
+export class SnapshotPreparer implements OnApplicationShutdown {
   private readonly pool: ThreadPool<string | Uint8Array, PreparationResult>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -35,7 +35,9 @@ export class SnapshotPreparer implements OnModuleDestroy {
     return this.pool.run(body, typeof body === 'string' ? [] : [body.buffer as ArrayBuffer]);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy, which Nest calls before the HTTP server drains and before the job
+  // queue lets the chunks in hand finish: those requests and chunks still need the threads.
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.close();
   }
 }
