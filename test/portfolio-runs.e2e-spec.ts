@@ -477,4 +477,199 @@ describe('portfolio runs survive a killed worker', () => {
       await exitOf(worker.child);
     }
   }, 60_000);
+
+  const startRun = async (body: Record<string, unknown> = {}) => {
+    const created = await api.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z', ...body },
+    });
+    expect(created.status).toBe(202);
+    return created.body.id as string;
+  };
+  const cancel = (id: string) =>
+    api.request({ method: 'POST', url: `/v1/portfolio-runs/${id}/cancel` });
+  const someTenants = async (count: number) =>
+    (
+      await db.query<{ id: string }>(`SELECT id FROM client_tenants ORDER BY id LIMIT $1`, [count])
+    ).rows.map((row) => row.id);
+
+  it('configures the chunk queue with bounded retries, backoff, an expiry and a dead-letter queue', async () => {
+    await startRun({ filter: { clientTenantIds: [] } });
+    const queues = await db.query(
+      `SELECT name, retry_limit, retry_delay, retry_backoff, expire_seconds, dead_letter
+         FROM pgboss.queue ORDER BY name`,
+    );
+    expect(queues.rows).toEqual([
+      {
+        name: 'portfolio-run-chunk',
+        retry_limit: 6,
+        retry_delay: 2,
+        retry_backoff: true,
+        expire_seconds: 3,
+        dead_letter: 'portfolio-run-chunk-dead',
+      },
+      expect.objectContaining({ name: 'portfolio-run-chunk-dead', dead_letter: null }),
+    ]);
+  });
+
+  it('never cancels a run its last chunk closed meanwhile', async () => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    // The closing chunk's transaction, holding the run's row, commits after cancel has asked.
+    await db.query('BEGIN');
+    await db.query(
+      `UPDATE portfolio_runs SET status = 'succeeded', finished_at = now(), summary = '{}' WHERE id = $1`,
+      [id],
+    );
+    const cancelling = cancel(id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await db.query('COMMIT');
+    const answer = await cancelling;
+    expect(answer.body.status).toBe('succeeded');
+    const stored = await db.query(
+      `SELECT status, (SELECT count(*)::int FROM audit_log
+                        WHERE action = 'portfolio-run.cancelled' AND entity_id = $2) AS cancels
+         FROM portfolio_runs WHERE id = $1`,
+      [id, id],
+    );
+    expect(stored.rows).toEqual([{ status: 'succeeded', cancels: 0 }]);
+  });
+
+  it('lets the chunks in hand finish on SIGTERM, rating threads included', async () => {
+    const worker = await startWorker();
+    // A first run starts the rating threads, which a shutdown then has to keep until the end.
+    const warmUp = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    expect(await waitForRun(api, warmUp)).toMatchObject({ status: 'succeeded' });
+    // The next run's two chunks wait for the snapshots, behind this lock, until after SIGTERM:
+    // they reach the rating threads during the shutdown.
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(50) } });
+    try {
+      const watcher = new pg.Client({ connectionString: api.databaseUrl });
+      await watcher.connect();
+      try {
+        for (let waiting = 0; waiting < 2;) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const rows = await watcher.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          waiting = rows.rows[0].n;
+        }
+      } finally {
+        await watcher.end();
+      }
+      worker.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await db.query('COMMIT');
+    }
+    expect(await exitOf(worker.child)).toBe(0);
+    const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
+    expect(run).toMatchObject({ status: 'succeeded', done: 50, failed: 0 });
+    const broken = await db.query(
+      `SELECT state, output FROM pgboss.job
+        WHERE name = 'portfolio-run-chunk' AND data->>'runId' = $1 AND state <> 'completed'`,
+      [id],
+    );
+    expect(broken.rows).toEqual([]);
+  }, 60_000);
+
+  it('fails the chunks still in hand at the shutdown deadline, so they are retried at once', async () => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
+    try {
+      const worker = await startServerProcess(
+        {
+          ROLE: 'worker',
+          DATABASE_URL: api.databaseUrl,
+          PORT: String(await freePort()),
+          SHUTDOWN_TIMEOUT_MS: '2000',
+        },
+        { waitForHttp: false },
+      );
+      const active = async () =>
+        (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body.status ===
+        'running';
+      while (!(await active())) await new Promise((resolve) => setTimeout(resolve, 50));
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    } finally {
+      await db.query('COMMIT');
+    }
+    // Not left active until JOB_EXPIRE_SECONDS: failed, and waiting for its retry.
+    const job = await db.query(
+      `SELECT state, output FROM pgboss.job WHERE name = 'portfolio-run-chunk' AND data->>'runId' = $1`,
+      [id],
+    );
+    expect(job.rows).toEqual([
+      { state: 'retry', output: { message: 'The worker shut down while the chunk was active' } },
+    ]);
+    await cancel(id);
+  }, 60_000);
+
+  it('starts a small run queued behind a big one within a chunk or two, not after it', async () => {
+    const big = await startRun();
+    const small = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    const worker = await startWorker();
+    try {
+      const finished = await waitForRun(api, small);
+      expect(finished).toMatchObject({ status: 'succeeded', total: 5, done: 5 });
+      const meanwhile = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${big}` }))
+        .body;
+      // Chunks of 25: first come, first served, the big run's 2,000 would all go first.
+      expect(meanwhile.done).toBeLessThan(500);
+    } finally {
+      await cancel(big);
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
+
+  it('fails a run whose chunk died on its last attempt by expiry, with the reason', async () => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(50) } });
+    // Chunk 0 as a worker that died during its last allowed attempt leaves it: active, long
+    // expired, no retry left (pg-boss's own tests backdate it the same way).
+    const updated = await db.query(
+      `UPDATE pgboss.job SET state = 'active', retry_count = retry_limit,
+              started_on = now() - interval '1 hour'
+        WHERE name = 'portfolio-run-chunk' AND data->>'runId' = $1 AND data->>'chunk' = '0'`,
+      [id],
+    );
+    expect(updated.rowCount).toBe(1);
+    const worker = await startWorker();
+    try {
+      const run = await waitForRun(api, id, undefined, 30_000);
+      expect(run).toMatchObject({ status: 'failed', done: 25 });
+      expect(run.summary).toMatchObject({ chunk: 0, error: expect.stringMatching(/timeout/) });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
+
+  it('fails an impact test whose draft was replaced during the run instead of mixing documents', async () => {
+    const draft = await publishTable(api, 'crash.draft', '2031-01-01', {}, false);
+    const id = await startRun({
+      table: { name: 'sme-cyber', version: 'crash.draft' },
+      filter: { clientTenantIds: await someTenants(50) },
+    });
+    const replaced = await api.request({
+      method: 'PUT',
+      url: '/v1/weighting-tables/sme-cyber/versions/crash.draft',
+      body: { ...draft.document, rounding: { ...draft.document.rounding, factor: 3 } },
+    });
+    expect(replaced.status).toBe(200);
+    const worker = await startWorker();
+    try {
+      const run = await waitForRun(api, id, undefined, 30_000);
+      expect(run).toMatchObject({ status: 'failed', done: 0 });
+      expect(run.summary.error).toMatch(/crash\.draft changed during the run/);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
 });

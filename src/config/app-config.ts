@@ -123,7 +123,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     jsonMaxDepth: int('JSON_MAX_DEPTH', 32, 4, 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     role: oneOf('ROLE', ROLES, 'all'),
-    jobExpireSeconds: int('JOB_EXPIRE_SECONDS', 300, 2, 86_400),
+    jobExpireSeconds: int('JOB_EXPIRE_SECONDS', 60, 2, 86_400),
     jobMaintenanceSeconds: int('JOB_MAINTENANCE_SECONDS', 30, 1, 3_600),
     portfolioChunkSize: int('PORTFOLIO_CHUNK_SIZE', 250, 1, 100_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),

@@ -3,9 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ASSESSMENT_COPY } from '../assessments/assessment-record.js';
 import { loadRatingInputs } from '../assessments/rating-inputs.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { copyInto } from '../database/copy-text.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
-import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
+import {
+  type ResolvedTable,
+  WeightingTablesService,
+} from '../weighting-tables/weighting-tables.service.js';
 import { ChunkRater } from './chunk-rater.js';
 import { type ChunkMember, type Outcome, RATING_FAILED } from './chunk-rating.js';
 import type { ChunkHandler, ChunkJob } from './job-queue.js';
@@ -41,7 +45,13 @@ export class ChunkProcessor implements ChunkHandler {
     );
     const members = await this.pendingMembers(this.dataSource.manager, job);
     if (members.length === 0) return;
-    const outcomes = await this.rateMembers(run, members);
+    const tables = await this.pinnedTables(run);
+    if (typeof tables === 'string') {
+      // Retrying cannot bring the pinned document back: the run fails now, with the reason.
+      await this.failRun(job, tables);
+      return;
+    }
+    const outcomes = await this.rateMembers(run, tables, members);
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `run:${job.runId}:${job.chunk}`,
@@ -61,6 +71,10 @@ export class ChunkProcessor implements ChunkHandler {
 
   /** A chunk that failed every attempt fails its run: its members would never be rated. */
   async exhausted(job: ChunkJob, error: string): Promise<void> {
+    await this.failRun(job, error);
+  }
+
+  private async failRun(job: ChunkJob, error: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
          summary = jsonb_build_object('error', $2::text, 'chunk', $3::int)
@@ -80,14 +94,42 @@ export class ChunkProcessor implements ChunkHandler {
     return rows.map((row) => row.client_tenant_id);
   }
 
-  private async rateMembers(run: PortfolioRunEntity, members: string[]): Promise<Outcome[]> {
-    const table = await this.tables.compiledVersion(run.tableName, run.tableVersion);
-    const compareTable = run.compareTo?.table
-      ? await this.tables.compiledVersion(
-          (run.compareTo.table as { name: string }).name,
-          (run.compareTo.table as { version: string }).version,
-        )
-      : null;
+  /**
+   * The table versions the run pinned at its start, by content: a draft (an impact test) may be
+   * replaced or deleted meanwhile, and every result of a run must come from one document. A
+   * string says why they are gone.
+   */
+  private async pinnedTables(
+    run: PortfolioRunEntity,
+  ): Promise<{ table: ResolvedTable; compareTable: ResolvedTable | null } | string> {
+    const pinned = async (pin: { name: string; version: string; sha256: string }) => {
+      const gone = `Weighting table ${pin.name} version ${pin.version} changed during the run (its sha256 was ${pin.sha256}); start a new run`;
+      try {
+        const table = await this.tables.compiledVersion(pin.name, pin.version);
+        return table.sha256 === pin.sha256 ? table : gone;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'not-found') return gone;
+        throw error;
+      }
+    };
+    const table = await pinned({
+      name: run.tableName,
+      version: run.tableVersion,
+      sha256: run.tableSha256,
+    });
+    if (typeof table === 'string') return table;
+    const compareTo = run.compareTo?.table as
+      { name: string; version: string; sha256: string } | undefined;
+    const compareTable = compareTo ? await pinned(compareTo) : null;
+    if (typeof compareTable === 'string') return compareTable;
+    return { table, compareTable };
+  }
+
+  private async rateMembers(
+    run: PortfolioRunEntity,
+    { table, compareTable }: { table: ResolvedTable; compareTable: ResolvedTable | null },
+    members: string[],
+  ): Promise<Outcome[]> {
     const [inputs, catalogMaxScores, previousRun] = await Promise.all([
       loadRatingInputs(this.dataSource.manager, members, run.asOf),
       this.catalog.maxScores(),

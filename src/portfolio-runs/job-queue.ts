@@ -12,6 +12,19 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { DATABASE_URL } from '../database/database-url.js';
 
 export const CHUNK_QUEUE = 'portfolio-run-chunk';
+/**
+ * Where pg-boss puts a chunk job that failed its last attempt, whether it threw or its worker
+ * died (expiry): the workers take each one to fail its run, so a run never waits forever on a
+ * chunk nothing will retry. The jobs stay there for operators to see.
+ */
+export const DEAD_CHUNK_QUEUE = 'portfolio-run-chunk-dead';
+
+/**
+ * Retries are for the unexpected (a database restart, a dead worker): six, 2 s doubling with
+ * jitter (pg-boss's backoff), about 2 to 4 minutes in all before the run fails. Ten, as before,
+ * took 17 to 34 minutes to give up on a chunk that could never succeed.
+ */
+const CHUNK_RETRIES = { retryLimit: 6, retryDelay: 2, retryBackoff: true };
 
 export interface ChunkJob {
   runId: string;
@@ -26,6 +39,8 @@ export interface ChunkHandler {
 
 // How long an idle worker slot waits before asking the queue again.
 const IDLE_POLL_MS = 250;
+// Dead chunks are rare: their loop asks less often.
+const DEAD_POLL_MS = 2_000;
 
 /**
  * pg-boss, the job queue inside the service's own PostgreSQL. Jobs are inserted in the same
@@ -39,6 +54,10 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   private starting: Promise<PgBoss> | null = null;
   private stopping = false;
   private readonly slots: Promise<void>[] = [];
+  /** Jobs being worked on, by id, with their queue. */
+  private readonly inHand = new Map<string, string>();
+  /** Jobs failed at the shutdown deadline while their handler still ran. */
+  private readonly abandoned = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,27 +77,47 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
       });
       boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
       await boss.start();
-      await boss.createQueue(CHUNK_QUEUE, {
-        name: CHUNK_QUEUE,
+      // The dead-letter queue first: the chunk queue names it. Failing a run is quick; its
+      // own retries cover a database that is away.
+      await boss.createQueue(DEAD_CHUNK_QUEUE, {
+        name: DEAD_CHUNK_QUEUE,
         retryLimit: 10,
-        retryDelay: 1,
+        retryDelay: 5,
         retryBackoff: true,
-        expireInSeconds: this.config.jobExpireSeconds,
+        expireInSeconds: 60,
       });
+      const policy = {
+        name: CHUNK_QUEUE,
+        ...CHUNK_RETRIES,
+        expireInSeconds: this.config.jobExpireSeconds,
+        deadLetter: DEAD_CHUNK_QUEUE,
+      };
+      await boss.createQueue(CHUNK_QUEUE, policy);
+      // createQueue leaves a queue that exists as it was: a database from an earlier release
+      // (ten retries, no dead letters) gets this policy too.
+      await boss.updateQueue(CHUNK_QUEUE, policy);
       this.boss = boss;
       return boss;
     })();
     return this.starting;
   }
 
-  /** Enqueues chunk jobs inside the caller's transaction. */
+  /**
+   * Enqueues chunk jobs inside the caller's transaction. A chunk's priority falls with its
+   * place in its run (pg-boss takes the highest first, then the oldest), so the runs in the
+   * queue share the workers chunk by chunk: a ten-tenant run started behind a 100,000-tenant
+   * one starts within a chunk's time, not after the whole book.
+   */
   async enqueueChunks(manager: EntityManager, jobs: ChunkJob[]): Promise<void> {
     const boss = await this.start(false);
     await boss.insert(
       jobs.map((data) => ({
         name: CHUNK_QUEUE,
         data,
+        priority: -data.chunk,
         expireInSeconds: this.config.jobExpireSeconds,
+        ...CHUNK_RETRIES,
+        deadLetter: DEAD_CHUNK_QUEUE,
       })),
       {
         db: {
@@ -98,28 +137,43 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   async work(handler: ChunkHandler): Promise<void> {
     const boss = await this.start(true);
     for (let slot = 0; slot < this.config.workerConcurrency; slot++) {
-      this.slots.push(this.loop(boss, handler));
+      this.slots.push(
+        this.loop(boss, CHUNK_QUEUE, IDLE_POLL_MS, (job) => this.runChunk(boss, job, handler)),
+      );
     }
+    this.slots.push(
+      this.loop(boss, DEAD_CHUNK_QUEUE, DEAD_POLL_MS, (job) => this.failDead(boss, job, handler)),
+    );
   }
 
-  private async loop(boss: PgBoss, handler: ChunkHandler): Promise<void> {
+  private async loop(
+    boss: PgBoss,
+    queue: string,
+    idleMs: number,
+    run: (job: PgBoss.JobWithMetadata<ChunkJob>) => Promise<void>,
+  ): Promise<void> {
     while (!this.stopping) {
       let job: PgBoss.JobWithMetadata<ChunkJob> | undefined;
       try {
-        [job] = await boss.fetch<ChunkJob>(CHUNK_QUEUE, { batchSize: 1, includeMetadata: true });
+        [job] = await boss.fetch<ChunkJob>(queue, { batchSize: 1, includeMetadata: true });
       } catch (error) {
         // The database is away (restart, failover): keep the process, try again shortly.
         this.logger.warn({ err: error }, 'Could not fetch a job');
       }
       if (!job) {
-        await sleep(IDLE_POLL_MS);
+        await sleep(idleMs);
         continue;
       }
-      await this.runOne(boss, job, handler);
+      this.inHand.set(job.id, queue);
+      try {
+        await run(job);
+      } finally {
+        this.inHand.delete(job.id);
+      }
     }
   }
 
-  private async runOne(
+  private async runChunk(
     boss: PgBoss,
     job: PgBoss.JobWithMetadata<ChunkJob>,
     handler: ChunkHandler,
@@ -128,34 +182,69 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
       await handler.process(job.data);
       await boss.complete(CHUNK_QUEUE, job.id);
     } catch (error) {
+      if (this.abandoned.has(job.id)) return; // failed at the shutdown deadline already
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(
         { err: error, runId: job.data.runId, chunk: job.data.chunk },
         'Chunk failed',
       );
-      // If even this fails, the job expires and is retried: nothing is lost either way.
+      // Retried with backoff; after the last attempt pg-boss moves it to DEAD_CHUNK_QUEUE. If
+      // even this fails, the job expires and the same follows: nothing is lost either way.
       await boss.fail(CHUNK_QUEUE, job.id, { message }).catch(() => undefined);
-      if (job.retryCount >= job.retryLimit) {
-        await handler.exhausted(job.data, message).catch((failure: unknown) => {
-          this.logger.error({ err: failure, runId: job.data.runId }, 'Could not fail the run');
-        });
-      }
+    }
+  }
+
+  /** A chunk that failed its last attempt, by an error or by expiry: its run fails. */
+  private async failDead(
+    boss: PgBoss,
+    job: PgBoss.JobWithMetadata<ChunkJob>,
+    handler: ChunkHandler,
+  ): Promise<void> {
+    try {
+      await handler.exhausted(job.data, deadJobMessage(job.output));
+      await boss.complete(DEAD_CHUNK_QUEUE, job.id);
+    } catch (error) {
+      this.logger.error({ err: error, runId: job.data.runId }, 'Could not fail the run');
+      await boss.fail(DEAD_CHUNK_QUEUE, job.id, { message: String(error) }).catch(() => undefined);
     }
   }
 
   /**
    * Graceful: no more chunks are fetched, and those in hand finish, while the database, the
    * rating threads and the HTTP server (role `all`, whose requests may enqueue runs) are still
-   * there: Nest calls this before it drains HTTP and before any onApplicationShutdown.
+   * there: Nest calls this before it drains HTTP and before any onApplicationShutdown. A chunk
+   * still in hand a second before SHUTDOWN_TIMEOUT_MS is failed ("shut down while active"), so
+   * it is retried at once elsewhere instead of waiting out its expiry.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.slots);
+    const finished = Promise.all(this.slots).then(() => true);
+    const patience = Math.max(this.config.shutdownTimeoutMs - 1_000, 0);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, patience, false)));
+    const inTime = await Promise.race([finished, late]);
+    clearTimeout(timer);
+    if (inTime || !this.boss) return;
+    const message = 'The worker shut down while the chunk was active';
+    await Promise.all(
+      [...this.inHand].map(async ([id, queue]) => {
+        this.abandoned.add(id);
+        await this.boss!.fail(queue, id, { message }).catch(() => undefined);
+      }),
+    );
+    this.logger.warn({ jobs: this.abandoned.size }, 'Jobs still in hand at shutdown were failed');
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.boss?.stop({ graceful: true, timeout: 30_000, wait: true });
   }
+}
+
+/** The error a dead chunk failed with: pg-boss keeps `fail`'s data as the job's output. */
+function deadJobMessage(output: unknown): string {
+  const value = output as { message?: unknown; value?: { message?: unknown } } | null;
+  const message = value?.message ?? value?.value?.message;
+  return typeof message === 'string' ? message : 'The chunk failed its last attempt';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -186,7 +186,9 @@ export class PortfolioRunsService {
 
   async cancel(principal: Principal, id: string): Promise<PortfolioRunView> {
     return this.dataSource.transaction(async (manager) => {
-      const run = await this.find(principal, id, manager);
+      // Locked, so a run its last chunk is closing is read as that chunk leaves it: a
+      // terminal status is never overwritten.
+      const run = await this.find(principal, id, manager, { lock: true });
       if (run.status === 'queued' || run.status === 'running') {
         run.status = 'cancelled';
         run.finishedAt = new Date();
@@ -244,8 +246,14 @@ export class PortfolioRunsService {
     principal: Principal,
     id: string,
     manager: EntityManager = this.dataSource.manager,
+    { lock = false } = {},
   ): Promise<PortfolioRunEntity> {
-    const run = UUID_PATTERN.test(id) ? await manager.findOneBy(PortfolioRunEntity, { id }) : null;
+    const run = UUID_PATTERN.test(id)
+      ? await manager.findOne(PortfolioRunEntity, {
+          where: { id },
+          ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
     if (!run) throw DomainError.notFound('Portfolio run');
     if (principal.role === 'actuary' && run.tablePublished) {
       throw new DomainError(
