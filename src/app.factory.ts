@@ -126,6 +126,9 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
   const options = { parseAs: 'buffer' as const, bodyLimit: config.bodyLimitBytes };
   for (const type of ['application/json', /^application\/[\w.-]+\+json(?:\s*;|$)/i]) {
     fastify.addContentTypeParser(type, options, (request, body, done) => {
+      // A DELETE takes no body; some clients label its empty one JSON all the same.
+      if (request.method === 'DELETE' && (body as unknown as Buffer).length === 0)
+        return done(null, undefined);
       try {
         const text = bodyText(request, body as unknown as Buffer);
         const deferred = DEFERRED_JSON_ROUTES.has(`${request.method} ${request.routeOptions.url}`);

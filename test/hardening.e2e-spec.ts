@@ -214,6 +214,24 @@ describe('database outages', () => {
     expect(status).toBe(200);
   });
 
+  it('starts the job queue on the next call after a start the database refused', async () => {
+    const { JobQueue } = await import('../src/portfolio-runs/job-queue.js');
+    const direct = new URL(t.databaseUrl);
+    const queueProxy = new TcpProxy(direct.hostname, Number(direct.port));
+    const url = new URL(t.databaseUrl);
+    url.port = String(await queueProxy.start());
+    const queue = new JobQueue(t.config, url.toString());
+    try {
+      await queueProxy.cut();
+      await expect(queue.start(false)).rejects.toThrow();
+      await queueProxy.restore();
+      await expect(queue.start(false)).resolves.toBeDefined();
+    } finally {
+      await queue.onApplicationShutdown();
+      await queueProxy.cut();
+    }
+  });
+
   it('takes a transaction whose backend was terminated between two queries for an outage', async () => {
     // TypeORM releases the query runner when its connection fails, so the transaction's next
     // query throws QueryRunnerAlreadyReleasedError rather than the driver's error: it must

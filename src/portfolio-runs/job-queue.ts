@@ -64,18 +64,33 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
   ) {}
 
-  /** Starts pg-boss once (creating its schema on first use); `supervise` for worker processes. */
+  /**
+   * Starts pg-boss once (creating its schema on first use); `supervise` for worker processes.
+   * A start that failed (the database away at that moment) is tried again by the next caller,
+   * not kept: it would fail every later run until the process restarts.
+   */
   start(supervise: boolean): Promise<PgBoss> {
-    this.starting ??= (async () => {
-      const boss = new PgBoss({
-        connectionString: this.databaseUrl,
-        max: 3,
-        application_name: 'securescore-underwriting-jobs',
-        supervise,
-        schedule: false,
-        maintenanceIntervalSeconds: this.config.jobMaintenanceSeconds,
+    if (!this.starting) {
+      const starting = this.startBoss(supervise);
+      this.starting = starting;
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = null;
       });
-      boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
+    }
+    return this.starting;
+  }
+
+  private async startBoss(supervise: boolean): Promise<PgBoss> {
+    const boss = new PgBoss({
+      connectionString: this.databaseUrl,
+      max: 3,
+      application_name: 'securescore-underwriting-jobs',
+      supervise,
+      schedule: false,
+      maintenanceIntervalSeconds: this.config.jobMaintenanceSeconds,
+    });
+    boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
+    try {
       await boss.start();
       // The dead-letter queue first: the chunk queue names it. Failing a run is quick; its
       // own retries cover a database that is away.
@@ -96,10 +111,12 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
       // createQueue leaves a queue that exists as it was: a database from an earlier release
       // (ten retries, no dead letters) gets this policy too.
       await boss.updateQueue(CHUNK_QUEUE, policy);
-      this.boss = boss;
-      return boss;
-    })();
-    return this.starting;
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      throw error;
+    }
+    this.boss = boss;
+    return boss;
   }
 
   /**
