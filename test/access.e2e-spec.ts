@@ -243,7 +243,8 @@ describe('access: partners, API keys and the global guard', () => {
 describe('access: rate limits', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ authFailuresPerMinute: 5, rateLimitPerSecond: 2, rateLimitBurst: 5 });
+    // One token a second: a test's requests land well within one refill.
+    t = await createTestApp({ authFailuresPerMinute: 5, rateLimitPerSecond: 1, rateLimitBurst: 5 });
   });
   afterAll(async () => {
     await t.close();
@@ -294,8 +295,8 @@ describe('access: rate limits', () => {
   });
 
   it('limits bodies the parser refuses as well, and takes one token per request with a body', async () => {
-    // The admin key spent its burst above: a token refills in half a second.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The admin key spent its burst above: a token refills in a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const { key } = await createApiKey(t, { name: 'bad bodies', role: 'underwriter' });
     const post = (payload: string, contentType = 'application/json') =>
       t.app.inject({

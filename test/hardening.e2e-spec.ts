@@ -709,7 +709,7 @@ describe('input outside a well-formed JSON body', () => {
       });
       socket.on('error', reject);
     });
-    expect(Date.now() - started).toBeLessThan(11_000);
+    expect(Date.now() - started).toBeLessThan(12_000);
     expect(answer).toMatch(/^HTTP\/1.1 408 /);
     expect(answer).toContain('urn:securescore:problem:request-timeout');
   }, 20_000);

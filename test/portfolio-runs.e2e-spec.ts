@@ -522,7 +522,21 @@ describe('portfolio runs survive a killed worker', () => {
       [id],
     );
     const cancelling = cancel(id);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Commit only once the cancel waits for the row, so the test is of the lock.
+    const watcher = new pg.Client({ connectionString: api.databaseUrl });
+    await watcher.connect();
+    try {
+      for (let waiting = 0; waiting < 1;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const rows = await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        waiting = rows.rows[0].n;
+      }
+    } finally {
+      await watcher.end();
+    }
     await db.query('COMMIT');
     const answer = await cancelling;
     expect(answer.body.status).toBe('succeeded');
@@ -534,6 +548,44 @@ describe('portfolio runs survive a killed worker', () => {
     );
     expect(stored.rows).toEqual([{ status: 'succeeded', cancels: 0 }]);
   });
+
+  it('never reopens a run that failed while its last chunk was being rated', async () => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    // The chunk waits for the snapshots behind this lock; meanwhile the run fails (as the
+    // sweep fails it when the chunk's job expired on its last attempt).
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
+    const worker = await startWorker();
+    try {
+      while (
+        (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body.status !==
+        'running'
+      )
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await db.query(
+        `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
+                summary = '{"error": "expired"}' WHERE id = $1`,
+        [id],
+      );
+    } finally {
+      await db.query('COMMIT');
+    }
+    try {
+      // The chunk still writes its results, but the run stays failed.
+      const written = Date.now();
+      while (Date.now() - written < 10_000) {
+        const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
+        if (run.done === 5) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
+      expect(run).toMatchObject({ status: 'failed', done: 5, summary: { error: 'expired' } });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
 
   it('lets the chunks in hand finish on SIGTERM, rating threads included', async () => {
     const worker = await startWorker();

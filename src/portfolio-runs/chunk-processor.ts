@@ -12,7 +12,7 @@ import {
 } from '../weighting-tables/weighting-tables.service.js';
 import { ChunkRater } from './chunk-rater.js';
 import { type ChunkMember, type Outcome, RATING_FAILED } from './chunk-rating.js';
-import type { ChunkHandler, ChunkJob } from './job-queue.js';
+import type { ChunkHandler, ChunkJob, JobQueue } from './job-queue.js';
 import { summariseRun } from './portfolio-summary.js';
 import { PortfolioRunEntity } from './portfolio-run.entity.js';
 
@@ -74,14 +74,37 @@ export class ChunkProcessor implements ChunkHandler {
     await this.failRun(job, error);
   }
 
-  private async failRun(job: ChunkJob, error: string): Promise<void> {
-    await this.dataSource.query(
+  /**
+   * An open run none of whose chunk jobs can still run is failed with the last error one of
+   * them failed with. A run's jobs are inserted in its own transaction, and a chunk closes the
+   * run before its job completes, so an open run seen with no such job can never close.
+   */
+  async failOrphanedRuns(queue: JobQueue): Promise<void> {
+    const open: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM portfolio_runs WHERE status IN ('queued', 'running')`,
+    );
+    if (open.length === 0) return;
+    for (const run of await queue.runsAwaitingChunks(open.map((row) => row.id))) {
+      if (run.awaiting) continue;
+      await this.failRun(
+        { runId: run.runId, chunk: run.failedChunk },
+        run.error ?? 'No chunk of the run is left to run, and it did not finish',
+      );
+    }
+  }
+
+  private async failRun(
+    job: { runId: string; chunk: number | null },
+    error: string,
+  ): Promise<void> {
+    const [, failed]: [unknown, number] = await this.dataSource.query(
       `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
          summary = jsonb_build_object('error', $2::text, 'chunk', $3::int)
        WHERE id = $1 AND status IN ('queued', 'running')`,
       [job.runId, error, job.chunk],
     );
-    this.logger.error({ runId: job.runId, chunk: job.chunk, error }, 'Portfolio run failed');
+    if (failed > 0)
+      this.logger.error({ runId: job.runId, chunk: job.chunk, error }, 'Portfolio run failed');
   }
 
   private async pendingMembers(manager: EntityManager, job: ChunkJob): Promise<string[]> {
@@ -172,10 +195,14 @@ export class ChunkProcessor implements ChunkHandler {
        RETURNING done, failed, total, status`,
         [run.id, fresh.length - failed, failed],
       );
-    if (row.done + row.failed < row.total || row.status === 'cancelled') return;
+    // A run cancelled, or failed meanwhile (a chunk written after its job had expired on its
+    // last attempt), keeps its status: a closed run is never reopened.
+    if (row.done + row.failed < row.total || (row.status !== 'queued' && row.status !== 'running'))
+      return;
     const summary = await summariseRun(manager, run.id, run.compareTo !== null);
     await manager.query(
-      `UPDATE portfolio_runs SET status = 'succeeded', finished_at = now(), summary = $2 WHERE id = $1`,
+      `UPDATE portfolio_runs SET status = 'succeeded', finished_at = now(), summary = $2
+        WHERE id = $1 AND status IN ('queued', 'running')`,
       [run.id, JSON.stringify(summary)],
     );
     this.logger.log(

@@ -5,6 +5,7 @@ import {
   Logger,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -13,9 +14,10 @@ import { DATABASE_URL } from '../database/database-url.js';
 
 export const CHUNK_QUEUE = 'portfolio-run-chunk';
 /**
- * Where pg-boss puts a chunk job that failed its last attempt, whether it threw or its worker
- * died (expiry): the workers take each one to fail its run, so a run never waits forever on a
- * chunk nothing will retry. The jobs stay there for operators to see.
+ * Where pg-boss copies a chunk job that failed its last attempt, whether it threw or its worker
+ * died (expiry), with its data and error: a record for operators, which nothing consumes. The
+ * run itself is failed by the worker that saw the last attempt throw, or else by the sweep
+ * (ChunkHandler.failOrphanedRuns).
  */
 export const DEAD_CHUNK_QUEUE = 'portfolio-run-chunk-dead';
 
@@ -35,12 +37,26 @@ export interface ChunkHandler {
   process(job: ChunkJob): Promise<void>;
   /** The job failed its last allowed attempt: nothing will retry it. */
   exhausted(job: ChunkJob, error: string): Promise<void>;
+  /**
+   * Fails the open runs none of whose chunks can still run (see JobQueue.runsAwaitingChunks):
+   * a last attempt that ended by expiry, jobs of an earlier release, anything that stopped a
+   * run from closing.
+   */
+  failOrphanedRuns(queue: JobQueue): Promise<void>;
+}
+
+/** An open run as the queue sees it. */
+export interface RunJobs {
+  runId: string;
+  /** A chunk of it may still run: created, waiting for a retry, or active. */
+  awaiting: boolean;
+  /** The last chunk that failed for good, and why. */
+  failedChunk: number | null;
+  error: string | null;
 }
 
 // How long an idle worker slot waits before asking the queue again.
 const IDLE_POLL_MS = 250;
-// Dead chunks are rare: their loop asks less often.
-const DEAD_POLL_MS = 2_000;
 
 /**
  * pg-boss, the job queue inside the service's own PostgreSQL. Jobs are inserted in the same
@@ -54,8 +70,9 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   private starting: Promise<PgBoss> | null = null;
   private stopping = false;
   private readonly slots: Promise<void>[] = [];
-  /** Jobs being worked on, by id, with their queue. */
-  private readonly inHand = new Map<string, string>();
+  private readonly stopped = new AbortController();
+  /** Chunk jobs being worked on, by id. */
+  private readonly inHand = new Set<string>();
   /** Jobs failed at the shutdown deadline while their handler still ran. */
   private readonly abandoned = new Set<string>();
 
@@ -92,15 +109,8 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
     boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
     try {
       await boss.start();
-      // The dead-letter queue first: the chunk queue names it. Failing a run is quick; its
-      // own retries cover a database that is away.
-      await boss.createQueue(DEAD_CHUNK_QUEUE, {
-        name: DEAD_CHUNK_QUEUE,
-        retryLimit: 10,
-        retryDelay: 5,
-        retryBackoff: true,
-        expireInSeconds: 60,
-      });
+      // The dead-letter queue first: the chunk queue names it.
+      await boss.createQueue(DEAD_CHUNK_QUEUE, { name: DEAD_CHUNK_QUEUE });
       const policy = {
         name: CHUNK_QUEUE,
         ...CHUNK_RETRIES,
@@ -112,7 +122,9 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
       // (ten retries, no dead letters) gets this policy too.
       await boss.updateQueue(CHUNK_QUEUE, policy);
     } catch (error) {
+      // stop() does nothing for a boss whose start() failed, whose pool may be open all the same.
       await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      await (boss.getDb() as unknown as { close(): Promise<void> }).close().catch(() => undefined);
       throw error;
     }
     this.boss = boss;
@@ -154,36 +166,53 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   async work(handler: ChunkHandler): Promise<void> {
     const boss = await this.start(true);
     for (let slot = 0; slot < this.config.workerConcurrency; slot++) {
-      this.slots.push(
-        this.loop(boss, CHUNK_QUEUE, IDLE_POLL_MS, (job) => this.runChunk(boss, job, handler)),
-      );
+      this.slots.push(this.loop(boss, handler));
     }
-    this.slots.push(
-      this.loop(boss, DEAD_CHUNK_QUEUE, DEAD_POLL_MS, (job) => this.failDead(boss, job, handler)),
-    );
+    this.slots.push(this.sweep(handler));
   }
 
-  private async loop(
-    boss: PgBoss,
-    queue: string,
-    idleMs: number,
-    run: (job: PgBoss.JobWithMetadata<ChunkJob>) => Promise<void>,
-  ): Promise<void> {
+  /**
+   * The open runs among `runIds`, each with whether a chunk of it may still run and the last
+   * error of one that failed for good. Read from pg-boss's own table: its API has no query by
+   * job data.
+   */
+  async runsAwaitingChunks(runIds: string[]): Promise<RunJobs[]> {
+    const boss = await this.start(false);
+    const result = (await boss.getDb().executeSql(
+      `SELECT r.run_id AS "runId",
+              EXISTS (SELECT 1 FROM pgboss.job j
+                       WHERE j.name = $1 AND j.data->>'runId' = r.run_id
+                         AND j.state IN ('created', 'retry', 'active')) AS awaiting,
+              f.chunk AS "failedChunk", f.error
+         FROM unnest($2::text[]) AS r(run_id)
+         LEFT JOIN LATERAL (
+           SELECT (j.data->>'chunk')::int AS chunk,
+                  COALESCE(j.output->>'message', j.output->'value'->>'message') AS error
+             FROM pgboss.job j
+            WHERE j.name = $1 AND j.data->>'runId' = r.run_id AND j.state = 'failed'
+            ORDER BY j.completed_on DESC LIMIT 1
+         ) f ON true`,
+      [CHUNK_QUEUE, runIds],
+    )) as { rows: RunJobs[] } | undefined; // undefined once pg-boss has stopped
+    return result?.rows ?? [];
+  }
+
+  private async loop(boss: PgBoss, handler: ChunkHandler): Promise<void> {
     while (!this.stopping) {
       let job: PgBoss.JobWithMetadata<ChunkJob> | undefined;
       try {
-        [job] = await boss.fetch<ChunkJob>(queue, { batchSize: 1, includeMetadata: true });
+        [job] = await boss.fetch<ChunkJob>(CHUNK_QUEUE, { batchSize: 1, includeMetadata: true });
       } catch (error) {
         // The database is away (restart, failover): keep the process, try again shortly.
         this.logger.warn({ err: error }, 'Could not fetch a job');
       }
       if (!job) {
-        await sleep(idleMs);
+        await this.pause(IDLE_POLL_MS);
         continue;
       }
-      this.inHand.set(job.id, queue);
+      this.inHand.add(job.id);
       try {
-        await run(job);
+        await this.runChunk(boss, job, handler);
       } finally {
         this.inHand.delete(job.id);
       }
@@ -205,25 +234,31 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
         { err: error, runId: job.data.runId, chunk: job.data.chunk },
         'Chunk failed',
       );
-      // Retried with backoff; after the last attempt pg-boss moves it to DEAD_CHUNK_QUEUE. If
-      // even this fails, the job expires and the same follows: nothing is lost either way.
+      // Retried with backoff. If even this fails, the job expires and is retried: nothing is
+      // lost either way, and a last attempt that ends so is the sweep's.
       await boss.fail(CHUNK_QUEUE, job.id, { message }).catch(() => undefined);
+      if (job.retryCount >= job.retryLimit) {
+        await handler.exhausted(job.data, message).catch((failure: unknown) => {
+          this.logger.error({ err: failure, runId: job.data.runId }, 'Could not fail the run');
+        });
+      }
     }
   }
 
-  /** A chunk that failed its last attempt, by an error or by expiry: its run fails. */
-  private async failDead(
-    boss: PgBoss,
-    job: PgBoss.JobWithMetadata<ChunkJob>,
-    handler: ChunkHandler,
-  ): Promise<void> {
-    try {
-      await handler.exhausted(job.data, deadJobMessage(job.output));
-      await boss.complete(DEAD_CHUNK_QUEUE, job.id);
-    } catch (error) {
-      this.logger.error({ err: error, runId: job.data.runId }, 'Could not fail the run');
-      await boss.fail(DEAD_CHUNK_QUEUE, job.id, { message: String(error) }).catch(() => undefined);
+  /** Every JOB_MAINTENANCE_SECONDS, the runs no chunk can close any more are failed. */
+  private async sweep(handler: ChunkHandler): Promise<void> {
+    while (!this.stopping) {
+      await this.pause(this.config.jobMaintenanceSeconds * 1_000);
+      if (this.stopping) return;
+      await handler.failOrphanedRuns(this).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'Could not sweep the open portfolio runs');
+      });
     }
+  }
+
+  /** A wait that shutdown cuts short. */
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.stopped.signal }).catch(() => undefined);
   }
 
   /**
@@ -231,12 +266,14 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
    * rating threads and the HTTP server (role `all`, whose requests may enqueue runs) are still
    * there: Nest calls this before it drains HTTP and before any onApplicationShutdown. A chunk
    * still in hand a second before SHUTDOWN_TIMEOUT_MS is failed ("shut down while active"), so
-   * it is retried at once elsewhere instead of waiting out its expiry.
+   * that it is retried after its backoff (an attempt spent) instead of waiting out its expiry.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     const finished = Promise.all(this.slots).then(() => true);
-    const patience = Math.max(this.config.shutdownTimeoutMs - 1_000, 0);
+    const timeout = this.config.shutdownTimeoutMs;
+    const patience = Math.max(timeout - 1_000, timeout / 2);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, patience, false)));
     const inTime = await Promise.race([finished, late]);
@@ -244,9 +281,9 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
     if (inTime || !this.boss) return;
     const message = 'The worker shut down while the chunk was active';
     await Promise.all(
-      [...this.inHand].map(async ([id, queue]) => {
+      [...this.inHand].map(async (id) => {
         this.abandoned.add(id);
-        await this.boss!.fail(queue, id, { message }).catch(() => undefined);
+        await this.boss!.fail(CHUNK_QUEUE, id, { message }).catch(() => undefined);
       }),
     );
     this.logger.warn({ jobs: this.abandoned.size }, 'Jobs still in hand at shutdown were failed');
@@ -255,15 +292,4 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     await this.boss?.stop({ graceful: true, timeout: 30_000, wait: true });
   }
-}
-
-/** The error a dead chunk failed with: pg-boss keeps `fail`'s data as the job's output. */
-function deadJobMessage(output: unknown): string {
-  const value = output as { message?: unknown; value?: { message?: unknown } } | null;
-  const message = value?.message ?? value?.value?.message;
-  return typeof message === 'string' ? message : 'The chunk failed its last attempt';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

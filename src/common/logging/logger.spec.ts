@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { redactKeys, redactUrl } from './logger.js';
+import { redactKeys, redactLiterally, redactUrl } from './logger.js';
 
 const KEY = 'ssk_0a1b2c3d_Zm9vYmFyLWJhei1xdXV4LXNlY3JldC1wYXJ0LW9mLWtleQ';
 
@@ -20,5 +20,15 @@ describe('redactUrl', () => {
 
   it('redacts keys by shape in any text, keeping their public prefix', () => {
     expect(redactKeys(`Cannot GET /v1/${KEY}/x`)).toBe('Cannot GET /v1/ssk_0a1b2c3d_[redacted]/x');
+  });
+
+  it('redacts a secret of no shape of ours literally, however a URL escapes it', () => {
+    const secret = "operator's:bootstrap(key)~with!*/chars";
+    redactLiterally(secret);
+    const escaped = encodeURIComponent(secret);
+    const strict = escaped.replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+    for (const form of [secret, escaped, escaped.toLowerCase(), strict, strict.toUpperCase()]) {
+      expect(redactUrl(`/v1/me?${form}`)).toBe('/v1/me?[redacted]');
+    }
   });
 });

@@ -30,14 +30,19 @@ const SECRET_NAME = /key|token|secret|password|signature|auth|bearer/i;
 // wherever they stand and however `_` is percent-encoded: the public prefix is kept for support.
 const KEY_SHAPED = /(ssk(?:_|%5f)[0-9a-f]{8}(?:_|%5f))[\w%-]+/gi;
 
-// Secrets of no shape of ours (an operator's BOOTSTRAP_API_KEY), as written and as a URL
-// carries them percent-encoded, redacted wherever they stand.
-const literalSecrets = new Set<string>();
+// Secrets of no shape of ours (an operator's BOOTSTRAP_API_KEY), each as a pattern that also
+// matches it percent-encoded, character by character and in either hex case, as URLs carry it.
+const literalSecrets = new Map<string, RegExp>();
 
-/** From now on, `secret` is redacted literally wherever redactKeys and redactUrl look. */
+/** From now on, `secret` (visible ASCII) is redacted wherever redactKeys and redactUrl look. */
 export function redactLiterally(secret: string): void {
-  literalSecrets.add(secret);
-  literalSecrets.add(encodeURIComponent(secret));
+  if (literalSecrets.has(secret)) return;
+  const characters = [...secret].map((c) => {
+    const escape = c.charCodeAt(0).toString(16).padStart(2, '0');
+    return `(?:${c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')}|%${escape})`;
+  });
+  // Case-blind: a variant differing in case only is redacted too, which costs nothing.
+  literalSecrets.set(secret, new RegExp(characters.join(''), 'gi'));
 }
 
 /**
@@ -46,9 +51,7 @@ export function redactLiterally(secret: string): void {
  */
 export function redactKeys(text: string): string {
   let redacted = text.replace(KEY_SHAPED, '$1[redacted]');
-  for (const secret of literalSecrets) {
-    if (redacted.includes(secret)) redacted = redacted.split(secret).join('[redacted]');
-  }
+  for (const pattern of literalSecrets.values()) redacted = redacted.replace(pattern, '[redacted]');
   return redacted;
 }
 
