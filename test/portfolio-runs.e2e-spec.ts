@@ -489,6 +489,23 @@ describe('portfolio runs survive a killed worker', () => {
   };
   const cancel = (id: string) =>
     api.request({ method: 'POST', url: `/v1/portfolio-runs/${id}/cancel` });
+  /** Until `count` sessions of the test database wait for a lock (one this test holds). */
+  const waitForLockWaiters = async (count: number) => {
+    const watcher = new pg.Client({ connectionString: api.databaseUrl });
+    await watcher.connect();
+    try {
+      for (let waiting = 0; waiting < count;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const rows = await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        waiting = rows.rows[0].n;
+      }
+    } finally {
+      await watcher.end();
+    }
+  };
   const someTenants = async (count: number) =>
     (
       await db.query<{ id: string }>(`SELECT id FROM client_tenants ORDER BY id LIMIT $1`, [count])
@@ -523,20 +540,7 @@ describe('portfolio runs survive a killed worker', () => {
     );
     const cancelling = cancel(id);
     // Commit only once the cancel waits for the row, so the test is of the lock.
-    const watcher = new pg.Client({ connectionString: api.databaseUrl });
-    await watcher.connect();
-    try {
-      for (let waiting = 0; waiting < 1;) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const rows = await watcher.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        waiting = rows.rows[0].n;
-      }
-    } finally {
-      await watcher.end();
-    }
+    await waitForLockWaiters(1);
     await db.query('COMMIT');
     const answer = await cancelling;
     expect(answer.body.status).toBe('succeeded');
@@ -598,20 +602,7 @@ describe('portfolio runs survive a killed worker', () => {
     await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
     const id = await startRun({ filter: { clientTenantIds: await someTenants(50) } });
     try {
-      const watcher = new pg.Client({ connectionString: api.databaseUrl });
-      await watcher.connect();
-      try {
-        for (let waiting = 0; waiting < 2;) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          const rows = await watcher.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          waiting = rows.rows[0].n;
-        }
-      } finally {
-        await watcher.end();
-      }
+      await waitForLockWaiters(2);
       worker.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {

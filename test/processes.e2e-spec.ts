@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -230,22 +230,28 @@ describe('the server process', () => {
       await dropTestDatabase(databaseUrl);
     });
 
-    it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
-      const port = await freePort();
-      const key = 'bootstrap-key-for-the-drain-test-0001';
-      const server = await startServerProcess({
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        BOOTSTRAP_API_KEY: key,
-      });
-      const body = JSON.stringify({ name: 'slow upload' });
-      const response = new Promise<number>((resolve, reject) => {
+    /**
+     * POSTs `body` in two parts with SIGTERM between them, so the request is in flight (its
+     * body still arriving) during the shutdown. Resolves with its status and when it ended.
+     */
+    const postAcrossSigterm = (options: {
+      server: { child: ChildProcess };
+      port: number;
+      key: string;
+      path: string;
+      body: string;
+      sentBeforeSigterm: number;
+      agent?: http.Agent;
+    }) =>
+      new Promise<{ status: number; answeredAt: number }>((resolve, reject) => {
+        const { server, port, key, path: url, body, sentBeforeSigterm, agent } = options;
         const request = http.request(
           {
             host: '127.0.0.1',
             port,
             method: 'POST',
-            path: '/v1/partners',
+            path: url,
+            agent,
             headers: {
               authorization: `Bearer ${key}`,
               'content-type': 'application/json',
@@ -254,16 +260,32 @@ describe('the server process', () => {
           },
           (res) => {
             res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, answeredAt: Date.now() }));
           },
         );
         request.on('error', reject);
-        // Half the body now, SIGTERM, the rest later: the request is in flight during shutdown.
-        request.write(body.slice(0, 5));
+        request.write(body.slice(0, sentBeforeSigterm));
         setTimeout(() => server.child.kill('SIGTERM'), 200);
-        setTimeout(() => request.end(body.slice(5)), 800);
+        setTimeout(() => request.end(body.slice(sentBeforeSigterm)), 800);
       });
-      expect(await response).toBe(201);
+
+    it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+      const port = await freePort();
+      const key = 'bootstrap-key-for-the-drain-test-0001';
+      const server = await startServerProcess({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_API_KEY: key,
+      });
+      const response = await postAcrossSigterm({
+        server,
+        port,
+        key,
+        path: '/v1/partners',
+        body: JSON.stringify({ name: 'slow upload' }),
+        sentBeforeSigterm: 5,
+      });
+      expect(response.status).toBe(201);
       expect(await exitOf(server.child)).toBe(0);
     }, 60_000);
 
@@ -283,43 +305,23 @@ describe('the server process', () => {
         body: JSON.stringify(snapshotFor('drain-warm-up')),
       });
       expect(warm.status).toBe(201);
-      const body = JSON.stringify(snapshotFor('drain-after-sigterm'));
       const agent = new http.Agent({ keepAlive: true });
-      let answered = 0;
-      const response = new Promise<{ status: number; connection?: string }>((resolve, reject) => {
-        const request = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/v1/secure-scores?backfill=true',
-            agent,
-            headers: {
-              authorization: `Bearer ${key}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => {
-              answered = Date.now();
-              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-            });
-          },
-        );
-        request.on('error', reject);
-        // The body reaches the ingest threads only after SIGTERM: they must still be there.
-        request.write(body.slice(0, 1_000));
-        setTimeout(() => server.child.kill('SIGTERM'), 200);
-        setTimeout(() => request.end(body.slice(1_000)), 800);
-      });
       try {
-        expect((await response).status).toBe(201);
+        // The body reaches the ingest threads only after SIGTERM: they must still be there.
+        const response = await postAcrossSigterm({
+          server,
+          port,
+          key,
+          path: '/v1/secure-scores?backfill=true',
+          body: JSON.stringify(snapshotFor('drain-after-sigterm')),
+          sentBeforeSigterm: 1_000,
+          agent,
+        });
+        expect(response.status).toBe(201);
         // The socket stays open on the client's side (keep-alive): the server must close it
         // rather than wait out its keepAliveTimeout (5 s) before it can exit.
         expect(await exitOf(server.child)).toBe(0);
-        expect(Date.now() - answered).toBeLessThan(2_500);
+        expect(Date.now() - response.answeredAt).toBeLessThan(2_500);
       } finally {
         agent.destroy();
       }
