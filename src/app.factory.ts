@@ -71,6 +71,7 @@ export async function createHttpApp(
     adapter,
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
+  shedLoad(app.getHttpAdapter().getInstance(), config.maxInFlightRequests);
   checkBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);
   app.useGlobalPipes(createValidationPipe());
@@ -81,6 +82,29 @@ export async function createHttpApp(
   }
   await app.init();
   return app;
+}
+
+/**
+ * Load shedding: past MAX_IN_FLIGHT_REQUESTS requests at once in this process, the next one is
+ * answered 503 with Retry-After straight away, before its body is read, rather than queued behind
+ * the others until every caller's deadline has passed (goodput falls as latency grows). Per-key
+ * rate limits cannot do this when many keys each stay within theirs. Health checks are never
+ * shed. A request counts until its response closes, which it does however it ends.
+ */
+function shedLoad(fastify: FastifyInstance, maxInFlight: number): void {
+  if (maxInFlight === 0) return;
+  let inFlight = 0;
+  const closed = () => void inFlight--;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith('/health/')) return done();
+    if (inFlight >= maxInFlight) {
+      const message = `This process is serving its ${maxInFlight} requests at once; retry shortly`;
+      return done(new DomainError('overloaded', message, [], { retryAfter: 1 }));
+    }
+    inFlight++;
+    reply.raw.once('close', closed);
+    done();
+  });
 }
 
 /**

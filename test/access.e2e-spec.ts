@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -371,5 +373,77 @@ describe('access: the bootstrap key', () => {
     expect(revoked.status).toBe(200);
     await access.ensureBootstrapKey(second);
     expect((await me(second)).status).toBe(401);
+  });
+});
+
+describe('access: load shedding', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ maxInFlightRequests: 2 });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** A POST whose body is still arriving: in flight until `finish` or `abort`. */
+  let held = 0;
+  const holdOpen = () => {
+    const body = JSON.stringify({ name: `held open ${held++}` });
+    let resolveStatus: (status: number) => void = () => undefined;
+    const status = new Promise<number>((resolve) => (resolveStatus = resolve));
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/partners',
+        headers: {
+          authorization: `Bearer ${t.adminKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+      },
+    );
+    request.on('error', () => resolveStatus(0));
+    request.write(body.slice(0, 3));
+    return {
+      status,
+      finish: () => request.end(body.slice(3)),
+      abort: () => request.destroy(),
+    };
+  };
+  const me = () =>
+    fetch(`http://127.0.0.1:${port}/v1/me`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+
+  it('answers 503 at once past its requests in flight, never to health checks, and recovers', async () => {
+    const first = holdOpen();
+    const second = holdOpen();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const shed = await me();
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    expect(await shed.json()).toMatchObject({ type: 'urn:securescore:problem:overloaded' });
+    expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    // A request that ends counts no more, however it ends: answered, or its client gone.
+    first.finish();
+    expect(await first.status).toBe(201);
+    second.abort();
+    await second.status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // With one held open again, one place is left: none leaked.
+    const third = holdOpen();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await me()).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    third.finish();
+    expect(await third.status).toBe(201);
   });
 });

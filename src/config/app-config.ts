@@ -50,6 +50,8 @@ export interface AppConfig {
   rateLimitBurst: number;
   /** Failed authentications per minute one client address may make before 429s (0: no limit). */
   authFailuresPerMinute: number;
+  /** Requests one process serves at once; the next ones get 503 at once (0: no limit). */
+  maxInFlightRequests: number;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     snapshotMaxAgeDays: int('SNAPSHOT_MAX_AGE_DAYS', 90, 0, 36_500),
     rateLimitPerSecond: int('RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
     rateLimitBurst: int('RATE_LIMIT_BURST', 200, 1, 1_000_000),
+    maxInFlightRequests: int('MAX_IN_FLIGHT_REQUESTS', 256, 0, 1_000_000),
     authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -28,6 +28,7 @@ export type DomainErrorCode =
   | 'request-timeout'
   | 'rate-limited'
   | 'database-unavailable'
+  | 'overloaded'
   | 'internal';
 
 export class DomainError extends Error {
@@ -101,6 +102,7 @@ export function problemStatus(code: DomainErrorCode): number {
     case 'rate-limited':
       return 429;
     case 'database-unavailable':
+    case 'overloaded':
       return 503;
     case 'internal':
       return 500;
@@ -130,6 +132,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'request-timeout': 'The request took too long to arrive',
   'rate-limited': 'Too many requests',
   'database-unavailable': 'The database is unavailable; retry shortly',
+  overloaded: 'The service is at its capacity; retry shortly',
   internal: 'Internal error',
 };
 
