@@ -94,15 +94,25 @@ export async function createHttpApp(
 function shedLoad(fastify: FastifyInstance, maxInFlight: number): void {
   if (maxInFlight === 0) return;
   let inFlight = 0;
-  const closed = () => void inFlight--;
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.url.startsWith('/health/')) return done();
+    if (request.routeOptions.url?.startsWith('/health/')) return done();
     if (inFlight >= maxInFlight) {
       const message = `This process is serving its ${maxInFlight} requests at once; retry shortly`;
       return done(new DomainError('overloaded', message, [], { retryAfter: 1 }));
     }
     inFlight++;
-    reply.raw.once('close', closed);
+    let counted = true;
+    const release = () => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    reply.raw.once('close', release);
+    // A pipelined request queued behind another has no response of its own yet: when its client
+    // resets, only the request closes, with its socket gone. (A request also closes once its
+    // body is read, while its handler runs: that is not its end.)
+    request.raw.once('close', () => {
+      if (request.raw.socket?.destroyed ?? true) release();
+    });
     done();
   });
 }

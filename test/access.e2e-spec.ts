@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -445,5 +445,45 @@ describe('access: load shedding', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     third.finish();
     expect(await third.status).toBe(201);
+  });
+
+  it('counts no pipelined request whose client reset the connection before it was answered', async () => {
+    // The first request waits behind this lock, so the second, pipelined behind it, has been
+    // read and counted but has no response of its own when the client resets.
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE partners IN ACCESS EXCLUSIVE MODE');
+    const body = JSON.stringify({ name: 'pipelined' });
+    const auth = `Authorization: Bearer ${t.adminKey}\r\n`;
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /v1/partners HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body}` +
+        `GET /v1/me HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+    );
+    try {
+      for (let waiting = 0; waiting < 1;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const rows = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        waiting = rows.rows[0].n;
+      }
+      socket.resetAndDestroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await db.query('ROLLBACK');
+      await db.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both places are free again: one held open, and another request still gets through.
+    const held = holdOpen();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await me()).status).toBe(200);
+    held.finish();
+    expect(await held.status).toBe(201);
   });
 });

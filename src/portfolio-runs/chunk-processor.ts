@@ -76,7 +76,7 @@ export class ChunkProcessor implements ChunkHandler {
 
   /**
    * An open run none of whose chunk jobs can still run is failed with the last error one of
-   * them failed with. A run's jobs are inserted in its own transaction, and a chunk closes the
+   * them failed with (BATCH-02's orphans). A run's jobs are inserted in its own transaction, and a chunk closes the
    * run before its job completes, so an open run seen with no such job can never close.
    */
   async failOrphanedRuns(queue: JobQueue): Promise<void> {
@@ -84,11 +84,16 @@ export class ChunkProcessor implements ChunkHandler {
       `SELECT id FROM portfolio_runs WHERE status IN ('queued', 'running')`,
     );
     if (open.length === 0) return;
-    for (const run of await queue.runsAwaitingChunks(open.map((row) => row.id))) {
-      if (run.awaiting) continue;
+    const queued = new Map(
+      (await queue.runsAwaitingChunks(open.map((row) => row.id))).map((jobs) => [jobs.runId, jobs]),
+    );
+    for (const { id } of open) {
+      // Absent: even its jobs' records are gone (archived), so nothing will run it either.
+      const jobs = queued.get(id);
+      if (jobs?.awaiting) continue;
       await this.failRun(
-        { runId: run.runId, chunk: run.failedChunk },
-        run.error ?? 'No chunk of the run is left to run, and it did not finish',
+        { runId: id, chunk: jobs?.failedChunk ?? null },
+        jobs?.error ?? 'No chunk of the run is left to run, and it did not finish',
       );
     }
   }

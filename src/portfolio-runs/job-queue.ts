@@ -172,29 +172,33 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
   }
 
   /**
-   * The open runs among `runIds`, each with whether a chunk of it may still run and the last
-   * error of one that failed for good. Read from pg-boss's own table: its API has no query by
-   * job data.
+   * What the queue holds for each of `runIds` that it holds anything for: whether a chunk may
+   * still run, and the last error of one that failed for good. One pass over pg-boss's own
+   * table (its API has no query by job data); a run it holds nothing for is absent.
    */
   async runsAwaitingChunks(runIds: string[]): Promise<RunJobs[]> {
     const boss = await this.start(false);
     const result = (await boss.getDb().executeSql(
-      `SELECT r.run_id AS "runId",
-              EXISTS (SELECT 1 FROM pgboss.job j
-                       WHERE j.name = $1 AND j.data->>'runId' = r.run_id
-                         AND j.state IN ('created', 'retry', 'active')) AS awaiting,
-              f.chunk AS "failedChunk", f.error
-         FROM unnest($2::text[]) AS r(run_id)
-         LEFT JOIN LATERAL (
-           SELECT (j.data->>'chunk')::int AS chunk,
-                  COALESCE(j.output->>'message', j.output->'value'->>'message') AS error
-             FROM pgboss.job j
-            WHERE j.name = $1 AND j.data->>'runId' = r.run_id AND j.state = 'failed'
-            ORDER BY j.completed_on DESC LIMIT 1
-         ) f ON true`,
+      `SELECT data->>'runId' AS "runId",
+              bool_or(state IN ('created', 'retry', 'active')) AS awaiting,
+              (array_agg(data->>'chunk' ORDER BY completed_on DESC)
+                 FILTER (WHERE state = 'failed'))[1] AS chunk,
+              (array_agg(COALESCE(output->>'message', output->'value'->>'message')
+                         ORDER BY completed_on DESC) FILTER (WHERE state = 'failed'))[1] AS error
+         FROM pgboss.job
+        WHERE name = $1 AND data->>'runId' = ANY($2::text[])
+        GROUP BY 1`,
       [CHUNK_QUEUE, runIds],
-    )) as { rows: RunJobs[] } | undefined; // undefined once pg-boss has stopped
-    return result?.rows ?? [];
+    )) as
+      | { rows: { runId: string; awaiting: boolean; chunk: string | null; error: string | null }[] }
+      | undefined; // undefined once pg-boss has stopped
+    return (result?.rows ?? []).map(({ runId, awaiting, chunk, error }) => ({
+      runId,
+      awaiting,
+      // Read as text: one odd row must not fail the whole sweep.
+      failedChunk: chunk !== null && /^\d+$/.test(chunk) ? Number(chunk) : null,
+      error,
+    }));
   }
 
   private async loop(boss: PgBoss, handler: ChunkHandler): Promise<void> {

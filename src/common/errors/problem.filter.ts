@@ -43,7 +43,8 @@ export class ProblemFilter implements ExceptionFilter {
       void reply.header('retry-after', typeof retryAfter === 'number' ? String(retryAfter) : '1');
     }
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="securescore"');
-    if (status === 413) void reply.header('connection', 'close');
+    // A body larger than the limit, and a shed request's, is not read to reuse the connection.
+    if (status === 413 || error.code === 'overloaded') void reply.header('connection', 'close');
     void reply.status(status).type('application/problem+json').send(problem);
   }
 }
