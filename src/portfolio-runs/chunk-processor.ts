@@ -75,9 +75,10 @@ export class ChunkProcessor implements ChunkHandler {
   }
 
   /**
-   * An open run none of whose chunk jobs can still run is failed with the last error one of
-   * them failed with (BATCH-02's orphans). A run's jobs are inserted in its own transaction, and a chunk closes the
-   * run before its job completes, so an open run seen with no such job can never close.
+   * An open run none of whose chunk jobs can still run (BATCH-02's orphans) is failed with the
+   * last error one of them failed with. A run's jobs are inserted in its own transaction, and a
+   * chunk closes the run before its job completes, so an open run seen with no such job can
+   * never close.
    */
   async failOrphanedRuns(queue: JobQueue): Promise<void> {
     const open: { id: string }[] = await this.dataSource.query(

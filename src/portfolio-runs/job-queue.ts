@@ -191,8 +191,11 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
       [CHUNK_QUEUE, runIds],
     )) as
       | { rows: { runId: string; awaiting: boolean; chunk: string | null; error: string | null }[] }
-      | undefined; // undefined once pg-boss has stopped
-    return (result?.rows ?? []).map(({ runId, awaiting, chunk, error }) => ({
+      | undefined;
+    // pg-boss answers nothing once stopped. Not an empty answer: the sweep fails every run the
+    // queue holds nothing for.
+    if (!result) throw new Error('The job queue is stopped');
+    return result.rows.map(({ runId, awaiting, chunk, error }) => ({
       runId,
       awaiting,
       // Read as text: one odd row must not fail the whole sweep.
