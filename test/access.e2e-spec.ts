@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../src/access/api-key.entity.js';
 import { AccessService } from '../src/access/access.service.js';
 import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
+import { waitForLockWaiters } from './support/test-database.js';
 
 describe('access: partners, API keys and the global guard', () => {
   let t: TestApp;
@@ -464,14 +465,7 @@ describe('access: load shedding', () => {
         `GET /v1/me HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
     );
     try {
-      for (let waiting = 0; waiting < 1;) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const rows = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        waiting = rows.rows[0].n;
-      }
+      await waitForLockWaiters(t.databaseUrl, 1);
       socket.resetAndDestroy();
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {

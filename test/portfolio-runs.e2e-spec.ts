@@ -6,6 +6,7 @@ import { exampleTable, fixture } from './support/fixtures.js';
 import { exitOf, startServerProcess } from './support/processes.js';
 import { publishTable } from './support/tables.js';
 import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
+import { waitForLockWaiters } from './support/test-database.js';
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 
@@ -489,23 +490,6 @@ describe('portfolio runs survive a killed worker', () => {
   };
   const cancel = (id: string) =>
     api.request({ method: 'POST', url: `/v1/portfolio-runs/${id}/cancel` });
-  /** Until `count` sessions of the test database wait for a lock (one this test holds). */
-  const waitForLockWaiters = async (count: number) => {
-    const watcher = new pg.Client({ connectionString: api.databaseUrl });
-    await watcher.connect();
-    try {
-      for (let waiting = 0; waiting < count;) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const rows = await watcher.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        waiting = rows.rows[0].n;
-      }
-    } finally {
-      await watcher.end();
-    }
-  };
   const someTenants = async (count: number) =>
     (
       await db.query<{ id: string }>(`SELECT id FROM client_tenants ORDER BY id LIMIT $1`, [count])
@@ -540,7 +524,7 @@ describe('portfolio runs survive a killed worker', () => {
     );
     const cancelling = cancel(id);
     // Commit only once the cancel waits for the row, so the test is of the lock.
-    await waitForLockWaiters(1);
+    await waitForLockWaiters(api.databaseUrl, 1);
     await db.query('COMMIT');
     const answer = await cancelling;
     expect(answer.body.status).toBe('succeeded');
@@ -561,11 +545,7 @@ describe('portfolio runs survive a killed worker', () => {
     await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
     const worker = await startWorker();
     try {
-      while (
-        (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body.status !==
-        'running'
-      )
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitForRun(api, id, (run) => run.status === 'running');
       await db.query(
         `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
                 summary = '{"error": "expired"}' WHERE id = $1`,
@@ -576,12 +556,7 @@ describe('portfolio runs survive a killed worker', () => {
     }
     try {
       // The chunk still writes its results, but the run stays failed.
-      const written = Date.now();
-      while (Date.now() - written < 10_000) {
-        const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
-        if (run.done === 5) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitForRun(api, id, (run) => run.done === 5, 10_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
       expect(run).toMatchObject({ status: 'failed', done: 5, summary: { error: 'expired' } });
@@ -602,7 +577,7 @@ describe('portfolio runs survive a killed worker', () => {
     await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
     const id = await startRun({ filter: { clientTenantIds: await someTenants(50) } });
     try {
-      await waitForLockWaiters(2);
+      await waitForLockWaiters(api.databaseUrl, 2);
       worker.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
@@ -633,10 +608,7 @@ describe('portfolio runs survive a killed worker', () => {
         },
         { waitForHttp: false },
       );
-      const active = async () =>
-        (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body.status ===
-        'running';
-      while (!(await active())) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitForRun(api, id, (run) => run.status === 'running');
       worker.child.kill('SIGTERM');
       await exitOf(worker.child);
     } finally {

@@ -46,3 +46,24 @@ export async function dropTestDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
+
+/**
+ * Until `count` sessions of the database at `url` wait for a lock (one the test holds): the
+ * moment a request or chunk has reached the step the test blocks.
+ */
+export async function waitForLockWaiters(url: string, count: number): Promise<void> {
+  const watcher = new pg.Client({ connectionString: url });
+  await watcher.connect();
+  try {
+    for (let waiting = 0; waiting < count;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const rows = await watcher.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      waiting = rows.rows[0].n;
+    }
+  } finally {
+    await watcher.end();
+  }
+}
