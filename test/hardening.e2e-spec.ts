@@ -463,7 +463,7 @@ describe('input outside a well-formed JSON body', () => {
     const docs = await t.request({ method: 'GET', url: '/docs-json', key: null });
     expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
     const ingest = docs.body.paths['/v1/secure-scores'].post;
-    expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '422']);
+    expect(Object.keys(ingest.responses).sort()).toEqual(['200', '201', '422', 'default']);
     expect(ingest.parameters.map((p: { name: string }) => p.name)).toContain('backfill');
     // INPUT-12: the enforced limits are the published ones.
     const [snapshot, envelope] = ingest.requestBody.content['application/json'].schema.oneOf;

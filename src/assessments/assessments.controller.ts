@@ -1,10 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { negotiate } from '../common/content-negotiation.js';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
+import { ApiJsonResponse, pageOf, TEXT } from '../common/response-schemas.js';
+import {
+  ASSESSMENT_HISTORY_ITEM_SCHEMA,
+  ASSESSMENT_SCHEMA,
+  REPLAY_RESULT_SCHEMA,
+} from './assessments.responses.js';
 import { AssessmentsService } from './assessments.service.js';
 import { CreateAssessmentDto } from './dto/create-assessment.dto.js';
 
@@ -17,9 +23,10 @@ export class AssessmentsController {
 
   @Post('client-tenants/:id/assessments')
   @HttpCode(201)
-  @ApiResponse({
+  @ApiJsonResponse({
     status: 201,
     description: 'The filed assessment',
+    schema: ASSESSMENT_SCHEMA,
     headers: { Location: { description: 'The assessment: `/v1/assessments/{id}`' } },
   })
   async create(
@@ -34,6 +41,11 @@ export class AssessmentsController {
   }
 
   @Get('client-tenants/:id/assessments')
+  @ApiJsonResponse({
+    status: 200,
+    description: "The client tenant's assessments, newest first",
+    schema: pageOf(ASSESSMENT_HISTORY_ITEM_SCHEMA),
+  })
   history(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -44,7 +56,12 @@ export class AssessmentsController {
 
   /** JSON by default; `Accept: text/html` gives the printable rating worksheet. */
   @Get('assessments/:id')
-  @ApiProduces('application/json', 'text/html')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'The assessment, or with `Accept: text/html` its printable worksheet',
+    schema: ASSESSMENT_SCHEMA,
+    alternatives: { 'text/html': TEXT },
+  })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -60,6 +77,11 @@ export class AssessmentsController {
 
   @Post('assessments/:id/replay')
   @HttpCode(200)
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Whether the filed rating is reproduced from its stored inputs',
+    schema: REPLAY_RESULT_SCHEMA,
+  })
   replay(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.assessments.replay(principal, id);
   }

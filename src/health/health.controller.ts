@@ -4,7 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../access/access.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiJsonResponse, closedObject, type JsonSchema } from '../common/response-schemas.js';
 import { ShutdownState } from './shutdown-state.js';
+
+const OK: JsonSchema = { type: 'string', enum: ['ok'] };
 
 @ApiTags('operations')
 @Public()
@@ -18,12 +21,18 @@ export class HealthController {
   /** The process is up and serving HTTP. */
   @Get('live')
   @HttpCode(200)
+  @ApiJsonResponse({ status: 200, description: 'Up', schema: closedObject({ status: OK }) })
   live() {
     return { status: 'ok' };
   }
 
   /** The process can serve traffic: not draining, and the database answers. */
   @Get('ready')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Ready; else a 503 problem',
+    schema: closedObject({ status: OK, database: OK }),
+  })
   async ready() {
     if (this.shutdown.draining) {
       throw new DomainError('database-unavailable', 'The service is shutting down');

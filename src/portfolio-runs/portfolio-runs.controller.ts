@@ -1,13 +1,20 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { csvLine } from '../common/csv.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
 import { RunResultsQueryDto } from './dto/run-results-query.dto.js';
+import {
+  PORTFOLIO_RUN_SCHEMA,
+  QUEUED_RUN_SCHEMA,
+  RUN_RESULT_SCHEMA,
+  RUN_RESULTS_CSV_SCHEMA,
+} from './portfolio-runs.responses.js';
 import { PortfolioRunsService, RESULT_COLUMNS } from './portfolio-runs.service.js';
 
 @ApiTags('portfolio runs')
@@ -19,9 +26,10 @@ export class PortfolioRunsController {
 
   @Post()
   @HttpCode(202)
-  @ApiResponse({
+  @ApiJsonResponse({
     status: 202,
     description: 'The run is queued',
+    schema: QUEUED_RUN_SCHEMA,
     headers: { Location: { description: 'The run, with its progress: `/v1/portfolio-runs/{id}`' } },
   })
   async create(
@@ -36,18 +44,33 @@ export class PortfolioRunsController {
   }
 
   @Get(':id')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'The run and its progress',
+    schema: PORTFOLIO_RUN_SCHEMA,
+  })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.runs.get(principal, id);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiJsonResponse({
+    status: 200,
+    description: 'The run, cancelled unless it had already finished',
+    schema: PORTFOLIO_RUN_SCHEMA,
+  })
   cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.runs.cancel(principal, id);
   }
 
   @Get(':id/results')
-  @ApiProduces('application/json', 'text/csv')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Results by client tenant id; `?format=csv` exports them all as CSV',
+    schema: pageOf(RUN_RESULT_SCHEMA),
+    alternatives: { 'text/csv': RUN_RESULTS_CSV_SCHEMA },
+  })
   async results(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

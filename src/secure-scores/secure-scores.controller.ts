@@ -7,10 +7,12 @@ import { sha256Hex } from '../common/canonical-json.js';
 import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
 import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
 import { toOpenApiSchema } from '../common/openapi-schema.js';
+import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { IngestQueryDto } from './dto/ingest-query.dto.js';
 import { LIMITS } from './graph/graph-limits.js';
 import { SNAPSHOT_SCHEMAS } from './graph/secure-score.schema.js';
 import { SnapshotHistoryQueryDto } from './dto/snapshot-history-query.dto.js';
+import { INGEST_RESULT_SCHEMA, SNAPSHOT_SCHEMA } from './secure-scores.responses.js';
 import { SecureScoresService } from './secure-scores.service.js';
 
 /**
@@ -55,19 +57,21 @@ export class SecureScoresController {
   /** One `secureScore`, a Graph list envelope `{value: [...]}`, or a legacy (2018, 2017) shape. */
   @Post('secure-scores')
   @ApiBody({ schema: INGEST_BODY_SCHEMA })
-  @ApiResponse({
+  @ApiJsonResponse({
     status: 201,
     description:
       'At least one snapshot was stored. Each snapshot lists `warnings`: controls accepted but not in the control catalog (`UNKNOWN_CONTROL`) or deprecated in it (`DEPRECATED_CONTROL`), each with the pointer of its control score',
+    schema: INGEST_RESULT_SCHEMA,
   })
   @ApiResponse({
     status: 422,
     description:
       'Invalid payload, or a snapshot older than SNAPSHOT_MAX_AGE_DAYS (90) whole days without `?backfill=true`',
   })
-  @ApiResponse({
+  @ApiJsonResponse({
     status: 200,
     description: 'Every snapshot was already stored (`duplicate: true`), or a replay',
+    schema: INGEST_RESULT_SCHEMA,
     headers: { 'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' } },
   })
   @ApiHeader({
@@ -98,6 +102,11 @@ export class SecureScoresController {
   }
 
   @Get('client-tenants/:id/secure-scores')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Snapshots, newest first',
+    schema: pageOf(SNAPSHOT_SCHEMA),
+  })
   history(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -2,7 +2,9 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
+import { ApiJsonResponse } from '../common/response-schemas.js';
 import { RateRequestDto } from './dto/rate-request.dto.js';
+import { EXPLAINED_RATING_SCHEMA } from './rating.responses.js';
 import { RateService } from './rate.service.js';
 
 @ApiTags('rating')
@@ -18,6 +20,11 @@ export class RateController {
   @Post()
   @HttpCode(200)
   @ApiBody({ type: RateRequestDto })
+  @ApiJsonResponse({
+    status: 200,
+    description: 'The rating, with warnings about the controls it read; nothing is stored',
+    schema: EXPLAINED_RATING_SCHEMA,
+  })
   rate(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
     return this.rating.rate(principal, body);
   }

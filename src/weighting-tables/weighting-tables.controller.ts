@@ -11,17 +11,26 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
+import { toOpenApiSchema } from '../common/openapi-schema.js';
+import { ApiEmptyResponse, ApiJsonResponse, pageOf } from '../common/response-schemas.js';
+import {
+  TABLE_DIFF_SCHEMA,
+  TABLE_DOCUMENT_SCHEMA,
+  TABLE_NAME_SCHEMA,
+  TABLE_VERSION_SCHEMA,
+  TABLE_VERSION_SUMMARY_SCHEMA,
+} from './weighting-tables.responses.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 const DOCUMENT_BODY = {
   description: 'A weighting table document (rating-spec.md §1), as JSON or YAML',
-  schema: { type: 'object', additionalProperties: true },
-} as const;
+  schema: toOpenApiSchema(TABLE_DOCUMENT_SCHEMA) as Record<string, unknown>,
+};
 
 /** Reads are open to every role; drafting and publishing are for actuaries and admins. */
 @ApiTags('weighting tables')
@@ -35,9 +44,10 @@ export class WeightingTablesController {
   @Roles('actuary', 'admin')
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody(DOCUMENT_BODY)
-  @ApiResponse({
+  @ApiJsonResponse({
     status: 201,
     description: 'The draft version',
+    schema: TABLE_VERSION_SCHEMA,
     headers: {
       Location: { description: 'The version: `/v1/weighting-tables/{name}/versions/{version}`' },
     },
@@ -53,16 +63,27 @@ export class WeightingTablesController {
   }
 
   @Get()
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Table names, each with its versions',
+    schema: pageOf(TABLE_NAME_SCHEMA),
+  })
   listNames(@Query() query: PageQueryDto) {
     return this.tables.listNames(query);
   }
 
   @Get(':name/versions')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'Versions by effectiveFrom, without their documents',
+    schema: pageOf(TABLE_VERSION_SUMMARY_SCHEMA),
+  })
   listVersions(@Param('name') name: string, @Query() query: PageQueryDto) {
     return this.tables.listVersions(name, query);
   }
 
   @Get(':name/versions/:version')
+  @ApiJsonResponse({ status: 200, description: 'The version', schema: TABLE_VERSION_SCHEMA })
   get(@Param('name') name: string, @Param('version') version: string) {
     return this.tables.get(name, version);
   }
@@ -72,6 +93,7 @@ export class WeightingTablesController {
   @Roles('actuary', 'admin')
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody(DOCUMENT_BODY)
+  @ApiJsonResponse({ status: 200, description: 'The replaced draft', schema: TABLE_VERSION_SCHEMA })
   replace(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
@@ -86,6 +108,7 @@ export class WeightingTablesController {
   @Roles('actuary', 'admin')
   @ApiConsumes('application/merge-patch+json', 'application/json')
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  @ApiJsonResponse({ status: 200, description: 'The patched draft', schema: TABLE_VERSION_SCHEMA })
   patch(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
@@ -97,6 +120,7 @@ export class WeightingTablesController {
 
   @Delete(':name/versions/:version')
   @HttpCode(204)
+  @ApiEmptyResponse(204, 'The draft is deleted; its version is never reused')
   @Roles('actuary', 'admin')
   async remove(
     @CurrentPrincipal() principal: Principal,
@@ -109,6 +133,11 @@ export class WeightingTablesController {
   @Post(':name/versions/:version/publish')
   @HttpCode(200)
   @Roles('actuary', 'admin')
+  @ApiJsonResponse({
+    status: 200,
+    description: 'The published version',
+    schema: TABLE_VERSION_SCHEMA,
+  })
   publish(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
@@ -119,6 +148,7 @@ export class WeightingTablesController {
 
   /** One entry per changed weight, tier, gate and modifier from version `a` to version `b`. */
   @Get(':name/versions/:a/diff/:b')
+  @ApiJsonResponse({ status: 200, description: 'The changes', schema: TABLE_DIFF_SCHEMA })
   diff(@Param('name') name: string, @Param('a') a: string, @Param('b') b: string) {
     return this.tables.diff(name, a, b);
   }

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../src/app.factory.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { checkResponseContract } from './response-contract.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -94,6 +95,14 @@ async function send(
     body = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
+  }
+  // The documentation routes serve the contract itself.
+  if (!options.url.startsWith('/docs')) {
+    checkResponseContract(app, options, {
+      status: response.statusCode,
+      contentType: response.headers['content-type'] as string | undefined,
+      text,
+    });
   }
   return { status: response.statusCode, headers: response.headers, body, text };
 }
