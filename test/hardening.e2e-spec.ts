@@ -214,6 +214,60 @@ describe('database outages', () => {
     expect(status).toBe(200);
   });
 
+  it('fails a query on a connection gone silent (half open) with a 503, and replaces it', async () => {
+    // One pooled connection, which the proxy then stops forwarding without closing it: a
+    // failover or partition seen from the client. The query must not wait for TCP to give up.
+    const direct = new URL(t.databaseUrl);
+    const silentProxy = new TcpProxy(direct.hostname, Number(direct.port));
+    const url = new URL(t.databaseUrl);
+    url.port = String(await silentProxy.start());
+    const { createHttpApp } = await import('../src/app.factory.js');
+    const { loadConfig } = await import('../src/config/app-config.js');
+    const config = loadConfig(
+      {},
+      {
+        logLevel: 'silent',
+        role: 'all',
+        ingestThreads: 0,
+        ratingThreads: 0,
+        dbPoolSize: 1,
+        dbStatementTimeoutMs: 300,
+        dbSocketTimeoutMs: 1_000,
+      },
+    );
+    const app = await createHttpApp(config, url.toString(), { skipMigrations: true });
+    const ready = async () => {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const response = await Promise.race([
+        app.inject({ method: 'GET', url: '/health/ready' }),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 10_000))),
+      ]);
+      clearTimeout(timer);
+      return { status: response?.statusCode ?? 'no answer in 10 s', ms: Date.now() - started };
+    };
+    try {
+      expect((await ready()).status).toBe(200);
+      silentProxy.blackhole();
+      const silent = await ready();
+      expect(silent).toEqual({ status: 503, ms: expect.any(Number) });
+      expect(silent.ms).toBeLessThan(3_000);
+      // The only pool slot was the dead connection's: it must have been given back.
+      expect((await ready()).status).toBe(200);
+    } finally {
+      // The job queue's connections went silent too (role all): its stop must not wait on them.
+      const closed = app.close();
+      const inTime = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+      ]);
+      // Resets whatever is still open, so that a close stuck on a silent connection ends too.
+      await silentProxy.cut();
+      await closed;
+      expect(inTime).toBe(true);
+    }
+  }, 30_000);
+
   it('starts the job queue on the next call after a start the database refused', async () => {
     const { JobQueue } = await import('../src/portfolio-runs/job-queue.js');
     const direct = new URL(t.databaseUrl);

@@ -18,6 +18,12 @@ export interface AppConfig {
   dbPoolSize: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
+  /**
+   * A database connection that receives and sends nothing this long is presumed dead (half open
+   * after a failover or a partition) and destroyed. Longer than the statement timeout, after
+   * which a live server always answers.
+   */
+  dbSocketTimeoutMs: number;
   bodyLimitBytes: number;
   jsonMaxDepth: number;
   shutdownTimeoutMs: number;
@@ -110,6 +116,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   }
   const embeddedPort = env.EMBEDDED_PG_PORT ? int('EMBEDDED_PG_PORT', 0, 1024, 65535) : null;
 
+  const statementTimeoutMs = int('DB_STATEMENT_TIMEOUT_MS', 60_000, 100, 86_400_000);
+  const socketTimeoutMs = int(
+    'DB_SOCKET_TIMEOUT_MS',
+    statementTimeoutMs + 10_000,
+    1_000,
+    86_400_000 + 60_000,
+  );
+  if (socketTimeoutMs <= statementTimeoutMs) {
+    problems.push(
+      `DB_SOCKET_TIMEOUT_MS (${socketTimeoutMs}) must be longer than DB_STATEMENT_TIMEOUT_MS (${statementTimeoutMs}), or a slow query would count as a dead connection`,
+    );
+  }
   const config: AppConfig = {
     port: int('PORT', 3000, 0, 65535),
     host,
@@ -120,7 +138,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 500),
     dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
-    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 60_000, 100, 86_400_000),
+    dbStatementTimeoutMs: statementTimeoutMs,
+    dbSocketTimeoutMs: socketTimeoutMs,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     jsonMaxDepth: int('JSON_MAX_DEPTH', 32, 4, 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),

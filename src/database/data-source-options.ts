@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -22,11 +23,35 @@ export const DECIMALS_AS_TEXT = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * A socket to PostgreSQL that destroys itself after `ms` without a byte either way. A connection
+ * left half open (a failover, a partition, a dropped NAT entry) never errors by itself: its
+ * query would wait for an answer, and its pool slot stay taken, until TCP gives up after many
+ * minutes. Destroyed, it fails its query with ETIMEDOUT (a 503), TypeORM hands it back to the
+ * pool as broken, and the pool opens a new one. Idle pooled connections are closed long before
+ * this (pg-pool's idle timeout is 10 s), and a live server answers within the statement timeout.
+ */
+function presumedDeadWhenSilent(ms: number): net.Socket {
+  const socket = new net.Socket();
+  socket.setTimeout(ms, () => {
+    const error = Object.assign(
+      new Error(`PostgreSQL sent nothing for ${ms} ms: the connection is presumed dead`),
+      { code: 'ETIMEDOUT' },
+    );
+    socket.destroy(error);
+  });
+  return socket;
+}
+
 /** The one DataSource options object, shared by the app, the CLI and the migration runner. */
 export function dataSourceOptions(
   config: Pick<
     AppConfig,
-    'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'databaseUrl'
+    | 'dbPoolSize'
+    | 'dbConnectTimeoutMs'
+    | 'dbStatementTimeoutMs'
+    | 'dbSocketTimeoutMs'
+    | 'databaseUrl'
   > & { databaseUrl: string },
 ): DataSourceOptions {
   return {
@@ -40,13 +65,23 @@ export function dataSourceOptions(
     installExtensions: false,
     poolSize: config.dbPoolSize,
     applicationName: 'securescore-underwriting',
-    extra: {
-      // pg's defaults wait forever; a stuck database must surface as a fast 503, not a hung request.
-      connectionTimeoutMillis: config.dbConnectTimeoutMs,
-      statement_timeout: config.dbStatementTimeoutMs,
-      idle_in_transaction_session_timeout: 60_000,
-      keepAlive: true,
-      types: DECIMALS_AS_TEXT,
-    },
+    extra: pgConnectionOptions(config),
+  };
+}
+
+/**
+ * How every pool of the service (TypeORM's, pg-boss's) connects. pg's defaults wait forever; a
+ * stuck database must surface as a fast 503 or a retried job, not a hung request or worker.
+ */
+export function pgConnectionOptions(
+  config: Pick<AppConfig, 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'dbSocketTimeoutMs'>,
+) {
+  return {
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    statement_timeout: config.dbStatementTimeoutMs,
+    idle_in_transaction_session_timeout: 60_000,
+    keepAlive: true,
+    types: DECIMALS_AS_TEXT,
+    stream: () => presumedDeadWhenSilent(config.dbSocketTimeoutMs),
   };
 }

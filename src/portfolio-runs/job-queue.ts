@@ -10,6 +10,7 @@ import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { pgConnectionOptions } from '../database/data-source-options.js';
 import { DATABASE_URL } from '../database/database-url.js';
 
 export const CHUNK_QUEUE = 'portfolio-run-chunk';
@@ -99,6 +100,8 @@ export class JobQueue implements BeforeApplicationShutdown, OnApplicationShutdow
 
   private async startBoss(supervise: boolean): Promise<PgBoss> {
     const boss = new PgBoss({
+      // pg-boss hands its options to pg.Pool: the same timeouts and dead-connection check.
+      ...pgConnectionOptions(this.config),
       connectionString: this.databaseUrl,
       max: 3,
       application_name: 'securescore-underwriting-jobs',
