@@ -189,6 +189,51 @@ describe('portfolio runs', () => {
     ]);
     expect(rows).toHaveLength(33);
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(32);
+    expect(csv.headers['portfolio-run-status']).toBe('succeeded');
+    expect(csv.headers['content-disposition']).toBe(
+      `attachment; filename="portfolio-run-${firstRunId}.csv"`,
+    );
+  });
+
+  it('exports a run still in progress as CSV only when asked for partial results, and names it so', async () => {
+    // No worker in this process: a run stays queued.
+    const api = await createTestApp({ role: 'api' });
+    try {
+      await api.request({
+        method: 'POST',
+        url: '/v1/secure-scores',
+        body: fixture('heimdall2.secureScore.json'),
+      });
+      await publishTable(api, 'run.1', '2024-01-01');
+      const created = await api.request({
+        method: 'POST',
+        url: '/v1/portfolio-runs',
+        body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
+      });
+      const url = `/v1/portfolio-runs/${created.body.id}/results?format=csv`;
+      const refused = await api.request({ method: 'GET', url });
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toBe(
+        `Portfolio run ${created.body.id} is queued (0 of 1 members done): export it once it has finished, or pass partial=true for the results so far`,
+      );
+      const partial = await api.request({ method: 'GET', url: `${url}&partial=true` });
+      expect(partial.status).toBe(200);
+      expect(partial.headers['portfolio-run-status']).toBe('queued');
+      expect(partial.headers['content-disposition']).toBe(
+        `attachment; filename="portfolio-run-${created.body.id}-partial.csv"`,
+      );
+      expect(parseCsv(partial.text)).toHaveLength(1);
+      await api.request({ method: 'POST', url: `/v1/portfolio-runs/${created.body.id}/cancel` });
+      const cancelled = await api.request({ method: 'GET', url });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.headers['content-disposition']).toBe(
+        `attachment; filename="portfolio-run-${created.body.id}-cancelled.csv"`,
+      );
+      const bad = await api.request({ method: 'GET', url: `${url}&partial=yes` });
+      expect(bad.status).toBe(422);
+    } finally {
+      await api.close();
+    }
   });
 
   it('impact-tests a draft version against the published one: results only, with the migration matrix', async () => {

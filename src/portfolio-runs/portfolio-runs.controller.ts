@@ -67,7 +67,13 @@ export class PortfolioRunsController {
   @Get(':id/results')
   @ApiJsonResponse({
     status: 200,
-    description: 'Results by client tenant id; `?format=csv` exports them all as CSV',
+    description:
+      'Results by client tenant id; `?format=csv` exports them all as CSV, once the run has finished (409 before, unless `partial=true`)',
+    headers: {
+      'Portfolio-Run-Status': {
+        description: 'With format=csv: the status of the run when the export began',
+      },
+    },
     schema: pageOf(RUN_RESULT_SCHEMA),
     alternatives: { 'text/csv': RUN_RESULTS_CSV_SCHEMA },
   })
@@ -84,17 +90,22 @@ export class PortfolioRunsController {
         { pointer: '/cursor', message: 'format=csv streams every result; cursor pages JSON only' },
       ]);
     }
+    const run = await this.runs.exportable(principal, id, query.partial === 'true');
     const rows = this.runs.allResults(principal, id);
-    const first = await rows.next(); // a missing run must still answer 404, before any CSV is sent
+    const first = await rows.next(); // a database error still answers a problem, before any CSV
     async function* lines() {
       yield csvLine(RESULT_COLUMNS);
       for (let row = first; !row.done; row = await rows.next()) {
         yield csvLine(RESULT_COLUMNS.map((column) => row.value[column]));
       }
     }
+    // The file name says when the export is not the whole book: a run partial, failed, cancelled.
+    const open = run.status === 'queued' || run.status === 'running';
+    const name = run.status === 'succeeded' ? id : `${id}-${open ? 'partial' : run.status}`;
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="portfolio-run-${id}.csv"`);
+      .header('content-disposition', `attachment; filename="portfolio-run-${name}.csv"`)
+      .header('portfolio-run-status', run.status);
     return Readable.from(lines());
   }
 }

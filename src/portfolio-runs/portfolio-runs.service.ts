@@ -184,6 +184,21 @@ export class PortfolioRunsService {
     return toView(await this.find(principal, id));
   }
 
+  /**
+   * The run a CSV export is of. A CSV is read as the book, so one of a run still queued or
+   * running, which would silently be part of it, is a 409 unless asked for as `partial`.
+   */
+  async exportable(principal: Principal, id: string, partial: boolean): Promise<PortfolioRunView> {
+    const run = await this.get(principal, id);
+    if ((run.status === 'queued' || run.status === 'running') && !partial) {
+      throw new DomainError(
+        'conflict',
+        `Portfolio run ${id} is ${run.status} (${run.done + run.failed} of ${run.total} members done): export it once it has finished, or pass partial=true for the results so far`,
+      );
+    }
+    return run;
+  }
+
   async cancel(principal: Principal, id: string): Promise<PortfolioRunView> {
     return this.dataSource.transaction(async (manager) => {
       // Locked, so a run its last chunk is closing is read as that chunk leaves it: a

@@ -11,4 +11,14 @@ export class RunResultsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description:
+      'With format=csv: export the results so far of a run still queued or running (without it, a 409)',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  partial?: 'true' | 'false';
 }
