@@ -2,11 +2,12 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { SYSTEM_PRINCIPAL } from '../access/roles.js';
 import { ProgressBar } from '../common/cli/progress.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
+import { INDUSTRY_SLUG } from '../common/identifiers.js';
 import { UUID_PATTERN } from '../common/paging.js';
 import { isInstant } from '../common/instants.js';
 import { ChunkProcessor } from './chunk-processor.js';
 import { JobQueue } from './job-queue.js';
+import { parseTableReference } from '../weighting-tables/cli-input.js';
 import { PortfolioRunsService } from './portfolio-runs.service.js';
 
 interface RunsStartOptions {
@@ -82,7 +83,7 @@ export class RunsStartCommand extends CommandRunner {
     required: true,
   })
   parseTable(value: string) {
-    return tableRef('--table', value);
+    return parseTableReference('--table', value);
   }
 
   @Option({
@@ -117,7 +118,7 @@ export class RunsStartCommand extends CommandRunner {
     description: 'Compare with another table version',
   })
   parseCompareTable(value: string) {
-    return tableRef('--compare-table', value);
+    return parseTableReference('--compare-table', value);
   }
 
   @Option({ flags: '-w, --wait', description: 'Wait for the run to finish, with a progress bar' })
@@ -128,18 +129,6 @@ export class RunsStartCommand extends CommandRunner {
 
 // The options are checked as the HTTP route's body is (CreatePortfolioRunDto), which this
 // process does not load: a bad filter would otherwise be stored with the run, or reach SQL.
-function tableRef(option: string, value: string): { name: string; version?: string } {
-  const [name, version, ...rest] = value.split('@');
-  if (
-    rest.length > 0 ||
-    !TABLE_NAME_PATTERN.test(name) ||
-    (version !== undefined && !TABLE_VERSION_PATTERN.test(version))
-  ) {
-    throw new Error(`${option} must be name or name@version, e.g. sme-cyber@2027.1`);
-  }
-  return version === undefined ? { name } : { name, version };
-}
-
 function uuid(option: string, value: string): string {
   if (!UUID_PATTERN.test(value)) throw new Error(`${option} must be a UUID`);
   return value;

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../common/errors/domain-error.js';
+import { TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
 import { JsonInputError, parseJsonStrict } from '../common/json/hardened-json.parser.js';
 import {
   parseWeightingTableYaml,
@@ -49,6 +50,25 @@ export function violations(errors: readonly { pointer: string; message: string }
 }
 
 /** A service's domain error as a CLI failure: its message and every violation, then exit 1. */
+/**
+ * A stored table as the CLI names it, `name` (the version in force) or `name@version`, checked
+ * as the HTTP routes check a table reference, for every command that takes one.
+ */
+export function parseTableReference(
+  option: string,
+  value: string,
+): { name: string; version?: string } {
+  const [name, version, ...rest] = value.split('@');
+  if (
+    rest.length > 0 ||
+    !TABLE_NAME_PATTERN.test(name) ||
+    (version !== undefined && !TABLE_VERSION_PATTERN.test(version))
+  ) {
+    throw new Error(`${option} must be name or name@version, e.g. sme-cyber@2027.1`);
+  }
+  return version === undefined ? { name } : { name, version };
+}
+
 export function asCliError(error: unknown): unknown {
   if (!(error instanceof DomainError)) return error;
   return new Error(

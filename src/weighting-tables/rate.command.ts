@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { SYSTEM_PRINCIPAL } from '../access/roles.js';
-import { asCliError, readDocumentFile } from './cli-input.js';
+import { asCliError, parseTableReference, readDocumentFile } from './cli-input.js';
 import { RateService } from './rate.service.js';
 import { renderRatingWorksheet } from './rating-worksheet.text.js';
 
@@ -75,7 +75,5 @@ export class RateCommand extends CommandRunner {
 
 /** An existing file is a document; anything else names a stored table, `name` or `name@version`. */
 function tableArgument(value: string): unknown {
-  if (fs.existsSync(value)) return readDocumentFile(value);
-  const at = value.lastIndexOf('@');
-  return at < 0 ? { name: value } : { name: value.slice(0, at), version: value.slice(at + 1) };
+  return fs.existsSync(value) ? readDocumentFile(value) : parseTableReference('--table', value);
 }
