@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { buildOpenApiDocument } from '../src/openapi.js';
 import { exampleTable, fixture } from './support/fixtures.js';
 import { checkResponseContract } from './support/response-contract.js';
@@ -81,6 +82,13 @@ describe('response contract (SEC-05)', () => {
   });
   afterAll(async () => {
     await t.close();
+  });
+
+  it('publishes a valid OpenAPI 3.0 document, as a client generator reads it', async () => {
+    const served = await t.request({ method: 'GET', url: '/docs-json', key: null });
+    const result = await new Validator().validate(served.body);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it('declares a schema for every success response, and problem documents for errors', () => {

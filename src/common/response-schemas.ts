@@ -16,11 +16,13 @@ export function closedObject(
   options: { optional?: readonly string[]; description?: string } = {},
 ): JsonSchema {
   const optional = new Set(options.optional ?? []);
+  const required = Object.keys(properties).filter((name) => !optional.has(name));
   return {
     type: 'object',
     ...(options.description === undefined ? {} : { description: options.description }),
     additionalProperties: false,
-    required: Object.keys(properties).filter((name) => !optional.has(name)),
+    // OpenAPI 3.0 refuses an empty `required`.
+    ...(required.length === 0 ? {} : { required }),
     properties,
   };
 }
@@ -130,7 +132,16 @@ export function ApiJsonResponse(options: JsonResponseOptions): MethodDecorator {
     ApiResponse({
       status: options.status,
       description: options.description,
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      ...(options.headers === undefined
+        ? {}
+        : {
+            headers: Object.fromEntries(
+              Object.entries(options.headers).map(([name, header]) => [
+                name,
+                { ...header, schema: { type: 'string' as const } },
+              ]),
+            ),
+          }),
       content,
     }),
   );
