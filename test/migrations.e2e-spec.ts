@@ -182,3 +182,33 @@ describe('migrations', () => {
     }
   });
 });
+
+describe('migrations under the advisory lock', () => {
+  it('keep the lock, and report success, when they take longer than the socket timeout', async () => {
+    const { runMigrationsLocked } = await import('../src/database/migrate.js');
+    const url = await createTestDatabase();
+    class SlowMigration1999999999999 {
+      name = 'SlowMigration1999999999999';
+      async up(runner: { query(sql: string): Promise<unknown> }): Promise<void> {
+        // Each statement is within the statement timeout; together they outlast the socket's.
+        for (let i = 0; i < 4; i++) await runner.query('SELECT pg_sleep(0.4)');
+      }
+      async down(): Promise<void> {}
+    }
+    const config = loadConfig(
+      {},
+      { databaseUrl: url, dbStatementTimeoutMs: 500, dbSocketTimeoutMs: 1_000 },
+    );
+    const slow = new DataSource({
+      ...dataSourceOptions({ ...config, databaseUrl: url }),
+      migrations: [SlowMigration1999999999999],
+    });
+    await slow.initialize();
+    try {
+      await expect(runMigrationsLocked(slow)).resolves.toEqual(['SlowMigration1999999999999']);
+    } finally {
+      await slow.destroy();
+      await dropTestDatabase(url);
+    }
+  });
+});

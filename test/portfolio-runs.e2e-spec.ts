@@ -351,6 +351,21 @@ describe('portfolio runs', () => {
     ]);
   });
 
+  it('takes a filter member given as null for no filter, and stores none', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber' },
+        asOf: '2026-07-20T00:00:00Z',
+        filter: { industry: null, partnerId: null, clientTenantIds: null },
+      },
+    });
+    expect(created.status).toBe(202);
+    const run = await waitForRun(t, created.body.id);
+    expect(run).toMatchObject({ status: 'succeeded', filter: {} });
+  });
+
   it('rejects bad run requests with problem documents', async () => {
     for (const body of [
       {},

@@ -12,11 +12,12 @@ import {
   type JsonSchema,
 } from '../common/response-schemas.js';
 import { LISTED_WARNINGS } from '../secure-scores/secure-scores.responses.js';
-import { RATING_MEMBERS } from '../weighting-tables/rating.responses.js';
+import { CONTROL_STATES } from '../weighting-tables/rate-request.js';
+import { DECISION, RATING_MEMBERS } from '../weighting-tables/rating.responses.js';
 
 const CONTROL_STATE: JsonSchema = {
   type: 'string',
-  enum: ['Default', 'Ignored', 'ThirdParty', 'Reviewed'],
+  enum: [...CONTROL_STATES],
 };
 
 /** A filed rating with the inputs it was computed from. */
@@ -45,7 +46,7 @@ export const ASSESSMENT_HISTORY_ITEM_SCHEMA = closedObject({
   index: nullable(DECIMAL_TEXT),
   tier: nullable(TEXT),
   factor: nullable(DECIMAL_TEXT),
-  decision: { type: 'string', enum: ['accept', 'refer', 'decline'] },
+  decision: DECISION,
   portfolioRunId: nullable(UUID),
   createdAt: INSTANT,
   previousTier: described(nullable(TEXT), "The tier of the client tenant's assessment before"),
@@ -55,10 +56,15 @@ export const ASSESSMENT_HISTORY_ITEM_SCHEMA = closedObject({
 export const REPLAY_RESULT_SCHEMA = closedObject({
   matches: described(BOOLEAN, 'The recomputed rating equals the filed one, field for field'),
   differences: arrayOf(
-    closedObject({
-      pointer: described(TEXT, 'Where, in the rating (RFC 6901)'),
-      stored: { description: 'The filed value (any JSON)' },
-      recomputed: { description: 'The recomputed value (any JSON)' },
-    }),
+    closedObject(
+      {
+        pointer: described(TEXT, 'Where, in the rating (RFC 6901)'),
+        stored: { description: 'The filed value (any JSON); absent if the filed rating has none' },
+        recomputed: {
+          description: 'The recomputed value (any JSON); absent if the recomputed rating has none',
+        },
+      },
+      { optional: ['stored', 'recomputed'] },
+    ),
   ),
 });

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { assertVisible } from '../client-tenants/client-tenant-access.js';
 import { ClientTenantEntity } from '../client-tenants/client-tenant.entity.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
-import { canonicalJson, canonicalSha256 } from '../common/canonical-json.js';
+import { canonicalSha256 } from '../common/canonical-json.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { rate } from '../rating/rate.js';
@@ -24,6 +24,7 @@ import { AssessmentEntity } from './assessment.entity.js';
 import { assessmentRecord } from './assessment-record.js';
 import { renderWorksheet } from './assessment-worksheet.html.js';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto.js';
+import { diffJson, type JsonDifference } from './json-diff.js';
 import { loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
 
 /**
@@ -44,7 +45,7 @@ export type AssessmentView = Rating &
 
 export interface ReplayResult {
   matches: boolean;
-  differences: { pointer: string; stored: unknown; recomputed: unknown }[];
+  differences: JsonDifference[];
 }
 
 @Injectable()
@@ -287,28 +288,4 @@ function toView(a: AssessmentEntity, warnings: ControlWarning[]): AssessmentView
     inputs: { industry: a.industry, controlStates: a.controlStates },
     ...listedWarnings(warnings),
   };
-}
-
-/** Every leaf where two JSON values differ, by JSON pointer (canonical comparison, no floats). */
-export function diffJson(
-  stored: unknown,
-  recomputed: unknown,
-  pointer = '',
-): ReplayResult['differences'] {
-  if (canonicalJson(stored) === canonicalJson(recomputed)) return [];
-  const bothObjects =
-    typeof stored === 'object' &&
-    stored !== null &&
-    typeof recomputed === 'object' &&
-    recomputed !== null &&
-    Array.isArray(stored) === Array.isArray(recomputed);
-  if (!bothObjects) return [{ pointer, stored, recomputed }];
-  const keys = new Set([...Object.keys(stored), ...Object.keys(recomputed)]);
-  return [...keys].flatMap((key) =>
-    diffJson(
-      (stored as Record<string, unknown>)[key],
-      (recomputed as Record<string, unknown>)[key],
-      `${pointer}/${key}`,
-    ),
-  );
 }

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { type DataSource, MigrationExecutor } from 'typeorm';
 
 /** Any fixed 64-bit number unique to this service; every replica takes the same lock. */
 const MIGRATION_LOCK_ID = 7_346_112_019;
@@ -13,7 +13,11 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      // On the connection that holds the lock: a lock holder idle while others migrate would be
+      // presumed dead after DB_SOCKET_TIMEOUT_MS, and its lock lost mid-run.
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      const applied = await executor.executePendingMigrations();
       return applied.map((migration) => migration.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);

@@ -12,6 +12,7 @@ import {
   TEXT,
   UUID,
 } from '../common/response-schemas.js';
+import { DECISION } from '../weighting-tables/rating.responses.js';
 
 const TABLE = closedObject({ name: TEXT, version: TEXT, sha256: SHA256 });
 
@@ -86,7 +87,7 @@ export const RUN_RESULT_SCHEMA = closedObject({
   index: nullable(DECIMAL_TEXT),
   tier: nullable(TEXT),
   factor: nullable(DECIMAL_TEXT),
-  decision: nullable({ type: 'string', enum: ['accept', 'refer', 'decline'] }),
+  decision: nullable(DECISION),
   reasons: arrayOf(TEXT),
   previousTier: nullable(TEXT),
   previousFactor: nullable(DECIMAL_TEXT),

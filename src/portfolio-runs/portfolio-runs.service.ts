@@ -119,7 +119,12 @@ export class PortfolioRunsService {
           tableSha256: table.sha256,
           tablePublished: table.status === 'published',
           asOf,
-          filter: { ...(dto.filter ?? {}) },
+          // A member given as null is no filter (pinMembers reads it so): stored as absent.
+          filter: Object.fromEntries(
+            Object.entries(dto.filter ?? {}).filter(
+              ([, value]) => value !== null && value !== undefined,
+            ),
+          ),
           compareTo,
           total: 0,
           createdBy: principal.keyId,

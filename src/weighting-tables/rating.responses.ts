@@ -11,7 +11,7 @@ import {
 } from '../common/response-schemas.js';
 import { LISTED_WARNINGS } from '../secure-scores/secure-scores.responses.js';
 
-const DECISION: JsonSchema = { type: 'string', enum: ['accept', 'refer', 'decline'] };
+export const DECISION: JsonSchema = { type: 'string', enum: ['accept', 'refer', 'decline'] };
 
 /** A rating (rating-spec.md §5): decimals are text with exactly the places the table rounds to. */
 export const RATING_MEMBERS: Record<string, JsonSchema> = {

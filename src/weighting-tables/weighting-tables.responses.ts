@@ -12,8 +12,8 @@ import {
   TEXT,
   type JsonSchema,
 } from '../common/response-schemas.js';
+import { DECISION } from './rating.responses.js';
 
-const DECISION: JsonSchema = { type: 'string', enum: ['accept', 'refer', 'decline'] };
 const NUMERIC_INPUT: JsonSchema = {
   type: 'string',
   enum: ['activeUserCount', 'licensedUserCount', 'snapshotAgeDays'],
@@ -22,7 +22,12 @@ const NUMERIC_INPUT: JsonSchema = {
 const DOCUMENT_DECIMAL: JsonSchema = { anyOf: [{ type: 'number' }, { type: 'string' }] };
 const DOCUMENT_DECISION = DECISION;
 
-const ABSENT: JsonSchema = { enum: [null], description: 'The same as leaving the member out' };
+/** The schema, or `null`, which a document may write for an optional member it leaves out. */
+function orNull(schema: JsonSchema): JsonSchema {
+  if (schema.type !== undefined) return nullable(schema);
+  const alternatives = schema.anyOf as JsonSchema[];
+  return { ...schema, anyOf: [...alternatives.slice(0, -1), nullable(alternatives.at(-1)!)] };
+}
 
 /** A document object: an optional member may also be written `null`, which counts as absent. */
 function documentObject(
@@ -34,7 +39,7 @@ function documentObject(
     {
       ...required,
       ...Object.fromEntries(
-        Object.entries(optional).map(([name, schema]) => [name, { anyOf: [schema, ABSENT] }]),
+        Object.entries(optional).map(([name, schema]) => [name, orNull(schema)]),
       ),
     },
     { optional: Object.keys(optional), ...(description === undefined ? {} : { description }) },
