@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { buildOpenApiDocument } from '../src/openapi.js';
 import { exampleTable, fixture } from './support/fixtures.js';
-import { checkResponseContract } from './support/response-contract.js';
+import { checkResponseContract, documentedPath } from './support/response-contract.js';
 import { publishTable } from './support/tables.js';
 import { createTestApp, type TestApp, type TestRequest } from './support/test-app.js';
 
@@ -56,24 +56,8 @@ describe('response contract (SEC-05)', () => {
     if (response.status !== status) {
       throw new Error(`${request.method} ${request.url}: ${response.status} ${response.text}`);
     }
-    seen.add(`${request.method} ${operationPath(request.url)}`);
+    seen.add(`${request.method} ${documentedPath(t.app, request.method, request.url)}`);
     return response.body;
-  }
-
-  function operationPath(url: string): string {
-    const segments = url.split('?')[0].split('/');
-    const match = Object.keys(document.paths as Json)
-      .map((path) => path.split('/'))
-      .filter(
-        (path) =>
-          path.length === segments.length &&
-          path.every((segment, i) => segment.startsWith('{') || segment === segments[i]),
-      )
-      .sort(
-        (a, b) =>
-          b.filter((s) => !s.startsWith('{')).length - a.filter((s) => !s.startsWith('{')).length,
-      )[0];
-    return match === undefined ? url : match.join('/');
   }
 
   beforeAll(async () => {

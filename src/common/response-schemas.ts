@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { toOpenApiSchema } from './openapi-schema.js';
 
@@ -128,23 +127,21 @@ export function ApiJsonResponse(options: JsonResponseOptions): MethodDecorator {
   for (const [type, schema] of Object.entries(options.alternatives ?? {})) {
     content[type] = { schema: openApi(schema) };
   }
-  return applyDecorators(
-    ApiResponse({
-      status: options.status,
-      description: options.description,
-      ...(options.headers === undefined
-        ? {}
-        : {
-            headers: Object.fromEntries(
-              Object.entries(options.headers).map(([name, header]) => [
-                name,
-                { ...header, schema: { type: 'string' as const } },
-              ]),
-            ),
-          }),
-      content,
-    }),
-  );
+  return ApiResponse({
+    status: options.status,
+    description: options.description,
+    ...(options.headers === undefined
+      ? {}
+      : {
+          headers: Object.fromEntries(
+            Object.entries(options.headers).map(([name, header]) => [
+              name,
+              { ...header, schema: { type: 'string' as const } },
+            ]),
+          ),
+        }),
+    content,
+  });
 }
 
 function openApi(schema: JsonSchema): NonNullable<ContentObject[string]['schema']> {
@@ -153,5 +150,5 @@ function openApi(schema: JsonSchema): NonNullable<ContentObject[string]['schema'
 
 /** A response with no body (`204`). */
 export function ApiEmptyResponse(status: number, description: string): MethodDecorator {
-  return applyDecorators(ApiResponse({ status, description }));
+  return ApiResponse({ status, description });
 }

@@ -1,6 +1,13 @@
 import { Check, Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type PortfolioRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const PORTFOLIO_RUN_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export type PortfolioRunStatus = (typeof PORTFOLIO_RUN_STATUSES)[number];
 
 /** A batch re-assessment: its table version and member set are pinned when it is created. */
 @Entity('portfolio_runs')

@@ -13,6 +13,7 @@ import {
   UUID,
 } from '../common/response-schemas.js';
 import { DECISION } from '../weighting-tables/rating.responses.js';
+import { PORTFOLIO_RUN_STATUSES } from './portfolio-run.entity.js';
 
 const TABLE = closedObject({ name: TEXT, version: TEXT, sha256: SHA256 });
 
@@ -51,7 +52,7 @@ const SUMMARY = closedObject(
 
 export const PORTFOLIO_RUN_SCHEMA = closedObject({
   id: UUID,
-  status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+  status: { type: 'string', enum: [...PORTFOLIO_RUN_STATUSES] },
   table: closedObject({
     name: TEXT,
     version: TEXT,

@@ -12,19 +12,12 @@ import {
   UUID,
   type JsonSchema,
 } from '../common/response-schemas.js';
-import { MAX_WARNINGS_LISTED } from './catalog/control-warnings.js';
+import { CONTROL_WARNING_CODES, MAX_WARNINGS_LISTED } from './catalog/control-warnings.js';
+import { SOURCE_SHAPES } from './graph/secure-score.types.js';
 
 const CONTROL_WARNING = closedObject(
   {
-    code: {
-      type: 'string',
-      enum: [
-        'UNKNOWN_CONTROL',
-        'DEPRECATED_CONTROL',
-        'CONTROL_STATE_IGNORED',
-        'CONTROL_STATE_THIRD_PARTY',
-      ],
-    },
+    code: { type: 'string', enum: [...CONTROL_WARNING_CODES] },
     control: TEXT,
     pointer: described(TEXT, 'The control score in the snapshot (RFC 6901), when there is one'),
     detail: TEXT,
@@ -75,7 +68,7 @@ export const SNAPSHOT_SCHEMA = closedObject(
     clientTenantId: UUID,
     createdDateTime: INSTANT,
     graphId: described(nullable(TEXT), "Graph's id of the snapshot, when it had one"),
-    sourceShape: { type: 'string', enum: ['graph-v1', 'graph-beta-2018', 'o365-report-2017'] },
+    sourceShape: { type: 'string', enum: [...SOURCE_SHAPES] },
     currentScore: nullable(DECIMAL_TEXT),
     maxScore: nullable(DECIMAL_TEXT),
     activeUserCount: nullable(INTEGER),

@@ -9,9 +9,10 @@ import {
   TEXT,
   type JsonSchema,
 } from '../common/response-schemas.js';
+import { DECISIONS } from '../rating/rating-plan.js';
 import { LISTED_WARNINGS } from '../secure-scores/secure-scores.responses.js';
 
-export const DECISION: JsonSchema = { type: 'string', enum: ['accept', 'refer', 'decline'] };
+export const DECISION: JsonSchema = { type: 'string', enum: [...DECISIONS] };
 
 /** A rating (rating-spec.md §5): decimals are text with exactly the places the table rounds to. */
 export const RATING_MEMBERS: Record<string, JsonSchema> = {

@@ -13,6 +13,7 @@ import {
   type JsonSchema,
 } from '../common/response-schemas.js';
 import { DECISION } from './rating.responses.js';
+import { TABLE_STATUSES } from './weighting-table-version.entity.js';
 
 const NUMERIC_INPUT: JsonSchema = {
   type: 'string',
@@ -116,7 +117,7 @@ export const TABLE_DOCUMENT_SCHEMA = documentObject(
 const SUMMARY_MEMBERS: Record<string, JsonSchema> = {
   name: TEXT,
   version: TEXT,
-  status: { type: 'string', enum: ['draft', 'published'] },
+  status: { type: 'string', enum: [...TABLE_STATUSES] },
   sha256: described(SHA256, "SHA-256 of the document's RFC 8785 canonical JSON"),
   effectiveFrom: CALENDAR_DAY,
   effectiveTo: described(nullable(CALENDAR_DAY), 'Exclusive; `null` is open-ended'),

@@ -51,6 +51,15 @@ export function checkResponseContract(
   if (mediaType.endsWith('json')) contract.validate(media.schema, response.text, problem);
 }
 
+/** The documented path (`/v1/client-tenants/{id}`) of a request, if a route matches it. */
+export function documentedPath(
+  app: NestFastifyApplication,
+  method: string,
+  url: string,
+): string | undefined {
+  return contractOf(app).operation(method, url)?.path;
+}
+
 interface ResponseObject {
   content?: Record<string, { schema: unknown }>;
 }

@@ -15,8 +15,13 @@ export interface CatalogFindings {
   readonly deprecatedControls: readonly string[];
 }
 
-export type ControlWarningCode =
-  'UNKNOWN_CONTROL' | 'DEPRECATED_CONTROL' | 'CONTROL_STATE_IGNORED' | 'CONTROL_STATE_THIRD_PARTY';
+export const CONTROL_WARNING_CODES = [
+  'UNKNOWN_CONTROL',
+  'DEPRECATED_CONTROL',
+  'CONTROL_STATE_IGNORED',
+  'CONTROL_STATE_THIRD_PARTY',
+] as const;
+export type ControlWarningCode = (typeof CONTROL_WARNING_CODES)[number];
 
 /**
  * Something about a control that is accepted but that an underwriter should know: the snapshot

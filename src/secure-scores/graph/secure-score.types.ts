@@ -7,7 +7,8 @@ export type { ValidationIssue };
  * beta (2018: `averageScoreByScopes`), or the Office 365 report rows (2017: `tenantId`,
  * `createdDate`, `referenceId`).
  */
-export type SourceShape = 'graph-v1' | 'graph-beta-2018' | 'o365-report-2017';
+export const SOURCE_SHAPES = ['graph-v1', 'graph-beta-2018', 'o365-report-2017'] as const;
+export type SourceShape = (typeof SOURCE_SHAPES)[number];
 
 export interface NormalizedControlScore {
   /** Graph `controlName`, or the 2017 `referenceId`; the join key to a profile `id`. */
