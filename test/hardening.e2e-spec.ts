@@ -230,6 +230,7 @@ describe('database outages', () => {
         role: 'all',
         ingestThreads: 0,
         ratingThreads: 0,
+        rateThreads: 0,
         dbPoolSize: 1,
         dbStatementTimeoutMs: 300,
         dbSocketTimeoutMs: 1_000,
@@ -412,16 +413,33 @@ describe('input outside a well-formed JSON body', () => {
     expect(tenants.body.items).toEqual([]);
   });
 
-  it('answers 400 to bytes that are not UTF-8 instead of storing U+FFFD', async () => {
-    const response = await t.request({
-      method: 'POST',
-      url: '/v1/partners',
-      rawBody: Buffer.from([...Buffer.from('{"name":"a'), 0xff, 0xfe, 0xc3, ...Buffer.from('"}')]),
-      headers: { 'content-type': 'application/json' },
-    });
-    expectProblem(response, 400);
-    expect(response.body.detail).toContain('UTF-8');
-  });
+  // Decoded on the event loop (partners), or as bytes on a thread (the deferred routes).
+  it.each([['/v1/partners'], ['/v1/secure-scores'], ['/v1/rate']])(
+    'answers 400 to bytes that are not UTF-8 posted to %s instead of storing U+FFFD',
+    async (url) => {
+      const snapshot = JSON.stringify(snapshotFor('not-utf-8')).replace(
+        '"id":',
+        '"name":"a#","id":',
+      );
+      const [before, after] = snapshot.split('#');
+      const response = await t.request({
+        method: 'POST',
+        url,
+        rawBody: Buffer.from([...Buffer.from(before), 0xff, 0xfe, 0xc3, ...Buffer.from(after)]),
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(response, 400);
+      expect(response.body).toMatchObject({
+        type: expect.stringMatching(/:bad-request$/),
+        detail: 'The text is not valid UTF-8',
+      });
+      const tenants = await t.request({
+        method: 'GET',
+        url: '/v1/client-tenants?azureTenantId=not-utf-8',
+      });
+      expect(tenants.body.items).toEqual([]);
+    },
+  );
 
   it.each([['application/json; charset=iso-8859-1'], ['application/json;charset="utf-16"']])(
     'answers 415 to %s',

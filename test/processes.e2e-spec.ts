@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { exitOf, runCli, startServerProcess } from './support/processes.js';
-import { snapshotFor } from './support/fixtures.js';
+import { exampleTable, snapshotFor } from './support/fixtures.js';
 import { createTestApp } from './support/test-app.js';
 import {
   createTestDatabase,
@@ -348,8 +348,9 @@ describe('the server process', () => {
           '{"azureTenantId": "x", "azureTenantId": "y"}',
           '{"value": [',
           '',
+          Buffer.from([...Buffer.from(JSON.stringify(snapshotFor('threads-latin1'))), 0xfc]),
         ];
-        const viaThreads = async (body: string) => {
+        const viaThreads = async (body: string | Buffer) => {
           const response = await fetch(`http://127.0.0.1:${port}/v1/secure-scores`, {
             method: 'POST',
             headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -357,7 +358,7 @@ describe('the server process', () => {
           });
           return comparable(response.status, await response.json());
         };
-        const viaInline = async (body: string) => {
+        const viaInline = async (body: string | Buffer) => {
           const response = await inline.request({
             method: 'POST',
             url: '/v1/secure-scores',
@@ -376,6 +377,79 @@ describe('the server process', () => {
           ),
         );
         expect(many.map((r) => r.status)).toEqual(Array(24).fill(201));
+      } finally {
+        server.child.kill('SIGTERM');
+        await exitOf(server.child);
+        await inline.close();
+      }
+    }, 60_000);
+
+    it('rates on its rate threads exactly as the inline path answers', async () => {
+      const port = await freePort();
+      const key = 'bootstrap-key-for-the-rate-threads-001';
+      const server = await startServerProcess({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_API_KEY: key,
+        RATE_THREADS: '2',
+      });
+      const inline = await createTestApp({ rateThreads: 0 });
+      try {
+        const table = { ...exampleTable(), effectiveFrom: '2024-01-01' };
+        const request = (snapshot: unknown, extra: Record<string, unknown> = {}) =>
+          JSON.stringify({ snapshot, table, asOf: '2024-01-20T00:00:00Z', ...extra });
+        const bad = snapshotFor('rate-threads-bad');
+        bad.controlScores[3].score = -1;
+        delete bad.controlScores[5].controlName;
+        const bodies = [
+          request(snapshotFor('rate-threads-0'), { industry: 'healthcare' }),
+          request(snapshotFor('rate-threads-0'), { table: { name: 'no-such-table' } }),
+          request(bad, { asOf: 'yesterday' }),
+          request(snapshotFor('rate-threads-0')).replace('"asOf"', '"snapshot": {}, "asOf"'),
+          '{"snapshot": [',
+          '"\\ud800"',
+          '',
+          Buffer.from([...Buffer.from(request(snapshotFor('rate-threads-0'))), 0xfc]),
+        ];
+        const viaThreads = async (body: string | Buffer) => {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/rate`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body,
+          });
+          return comparable(response.status, await response.json());
+        };
+        const viaInline = async (body: string | Buffer) => {
+          const response = await inline.request({
+            method: 'POST',
+            url: '/v1/rate',
+            rawBody: body,
+            headers: { 'content-type': 'application/json' },
+          });
+          return comparable(response.status, response.body);
+        };
+        for (const body of bodies) expect(await viaThreads(body)).toEqual(await viaInline(body));
+        expect((await viaThreads(bodies[0])).body).toMatchObject({ index: '70.59', tier: 'B' });
+        expect((await Promise.all(bodies.map(viaThreads))).map((r) => r.status)).toEqual([
+          200, 422, 422, 400, 400, 400, 400, 400,
+        ]);
+        // Many at once across both threads: each answered with its own rating.
+        const many = await Promise.all(
+          Array.from({ length: 24 }, (_, i) => {
+            const snapshot = snapshotFor(`rate-threads-${i}`);
+            // Two ratings, told apart by their index: AdminMFAV2 weighs most in the table, and its
+            // scoreInPercentage is its adoption.
+            const adminMfa = snapshot.controlScores.find(
+              (c: { controlName: string }) => c.controlName === 'AdminMFAV2',
+            );
+            adminMfa.scoreInPercentage = i % 2 === 0 ? 0 : 100;
+            return viaThreads(request(snapshot));
+          }),
+        );
+        expect(many.map((r) => (r.body as { snapshot: { id: string } }).snapshot.id)).toEqual(
+          Array.from({ length: 24 }, (_, i) => `rate-threads-${i}_2024-01-01`),
+        );
+        expect(new Set(many.map((r) => (r.body as { index: string }).index)).size).toBe(2);
       } finally {
         server.child.kill('SIGTERM');
         await exitOf(server.child);

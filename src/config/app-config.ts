@@ -45,6 +45,8 @@ export interface AppConfig {
   ingestOnCallerThread: boolean;
   /** Worker threads that rate portfolio-run chunks in a worker process (0: inline). */
   ratingThreads: number;
+  /** Worker threads that parse and validate `POST /v1/rate` bodies (0: inline). */
+  rateThreads: number;
   /**
    * `POST /v1/secure-scores` refuses snapshots older than this many whole days (0: no limit)
    * unless `?backfill=true`: Graph keeps 90 days, so an older snapshot is a replayed archive.
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     ingestThreads: int('INGEST_THREADS', defaultThreads(), 0, 64),
     ingestOnCallerThread: false,
     ratingThreads: int('RATING_THREADS', defaultThreads(), 0, 64),
+    rateThreads: int('RATE_THREADS', defaultThreads(), 0, 64),
     snapshotMaxAgeDays: int('SNAPSHOT_MAX_AGE_DAYS', 90, 0, 36_500),
     rateLimitPerSecond: int('RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
     rateLimitBurst: int('RATE_LIMIT_BURST', 200, 1, 1_000_000),

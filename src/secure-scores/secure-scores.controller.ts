@@ -87,13 +87,14 @@ export class SecureScoresController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const key = validateIdempotencyKey(idempotencyKey);
-    // The JSON parser leaves this route's body as text (DEFERRED_JSON_ROUTES): an ingest thread
-    // parses it, strictly, with the rest of the CPU work. No body at all is an empty one.
-    const bodyText = request.bodyText ?? '';
+    // The JSON parser leaves this route's body as bytes (DEFERRED_JSON_ROUTES): an ingest thread
+    // decodes and parses them, strictly, with the rest of the CPU work. No body is an empty one.
+    const body = request.bodyBytes ?? Buffer.alloc(0);
     const result = await this.secureScores.ingest(principal, {
-      bodyText,
+      // Hashed before the bytes move to the thread.
+      bodySha256: key === null ? '' : sha256Hex(body),
+      body,
       idempotencyKey: key,
-      bodySha256: key === null ? '' : sha256Hex(bodyText),
       backfill: query.backfill === 'true',
     });
     void reply.status(result.status);

@@ -5,6 +5,7 @@ import type { Principal } from '../access/roles.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { runIdempotent, StoredResponse } from '../common/idempotency/idempotency.js';
+import { toJsonInputError } from '../common/json/hardened-json.parser.js';
 import { decodeCursor, Page, toPage } from '../common/paging.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -17,7 +18,6 @@ import {
 } from './catalog/control-warnings.js';
 import { snapshotAgeIssues } from './graph/secure-score-payload.parser.js';
 import { SNAPSHOT_FIELDS } from './graph/secure-score.schema.js';
-import { toJsonInputError } from './preparation/snapshot-preparation.js';
 import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
 import { SecureScoreSnapshotEntity } from './secure-score-snapshot.entity.js';
 import { type CheckedSnapshot, type WriteOutcome, writeSnapshots } from './snapshot-writer.js';
@@ -32,8 +32,8 @@ export interface IngestedSnapshot extends ListedWarnings {
 }
 
 export interface IngestRequest {
-  /** The body as received; parsed on an ingest thread. */
-  bodyText: string;
+  /** The body's bytes as received: they move to an ingest thread, which decodes and parses them. */
+  body: Uint8Array;
   idempotencyKey: string | null;
   /** SHA-256 of the raw body, for the Idempotency-Key fingerprint. */
   bodySha256: string;
@@ -62,7 +62,7 @@ export class SecureScoresService {
     principal: Principal,
     request: IngestRequest,
   ): Promise<StoredResponse & { replayed: boolean }> {
-    const result = await this.preparer.prepare(request.bodyText);
+    const result = await this.preparer.prepare(request.body);
     if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
     if (result.kind === 'invalid') {
       throw result.sourceError

@@ -1,11 +1,11 @@
+import { canonicalSha256 } from '../common/canonical-json.js';
 import type { FieldViolation } from '../common/errors/domain-error.js';
+import { type JsonErrorFields, tryParseJsonStrict } from '../common/json/hardened-json.parser.js';
 import { parseInstant } from '../rating/instant.js';
-import type { ControlState, WeightingTable } from '../rating/rating.types.js';
+import type { ControlState, RatingSnapshot, WeightingTable } from '../rating/rating.types.js';
 import { validateWeightingTable } from '../rating/weighting-table.validation.js';
-import {
-  NormalizedSnapshot,
-  parseSecureScorePayload,
-} from '../secure-scores/graph/secure-score-payload.parser.js';
+import { parseSecureScorePayload } from '../secure-scores/graph/secure-score-payload.parser.js';
+import { toRatingSnapshot } from '../secure-scores/rating-input.js';
 import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
 
 export const CONTROL_STATES: readonly ControlState[] = [
@@ -18,13 +18,18 @@ const FIELDS = new Set(['snapshot', 'table', 'asOf', 'industry', 'controlStates'
 const MAX_CONTROL_STATES = 5_000;
 const MAX_CONTROL_NAME = 256;
 
+/** A stored version named, or a whole document with the SHA-256 of its canonical JSON. */
 export type RateTable =
   | { kind: 'reference'; name: string; version?: string }
-  | { kind: 'document'; document: Record<string, unknown>; table: WeightingTable };
+  | { kind: 'document'; table: WeightingTable; sha256: string };
 
-/** `POST /v1/rate`, checked: exactly one snapshot, a table reference or a valid document. */
+/**
+ * `POST /v1/rate`, checked: exactly one snapshot, a table reference or a valid document. Plain
+ * data holding only what the rating reads (not the snapshot as sent), so that it crosses from a
+ * rate thread by structured clone, cheaply.
+ */
 export interface RateRequest {
-  snapshot: NormalizedSnapshot;
+  snapshot: RatingSnapshot;
   table: RateTable;
   asOf: Date;
   industry: string | null;
@@ -33,6 +38,29 @@ export interface RateRequest {
 
 export type RateRequestResult =
   { ok: true; request: RateRequest } | { ok: false; errors: FieldViolation[] };
+
+/** What the body of `POST /v1/rate` comes to before the table is resolved (see RateRequestChecker). */
+export type RateBodyResult =
+  | { kind: 'checked'; request: RateRequest }
+  | { kind: 'malformed-json'; error: JsonErrorFields }
+  | { kind: 'invalid'; errors: FieldViolation[] };
+
+/**
+ * The CPU-bound part of `POST /v1/rate`: the body's bytes decoded and strictly parsed, then
+ * `parseRateRequest`. Pure; `now` is the default `asOf`.
+ */
+export function checkRateBody(
+  input: string | Uint8Array,
+  maxDepth: number,
+  now: Date,
+): RateBodyResult {
+  const body = tryParseJsonStrict(input, maxDepth);
+  if (!body.ok) return { kind: 'malformed-json', error: body.error };
+  const parsed = parseRateRequest(body.value, now);
+  return parsed.ok
+    ? { kind: 'checked', request: parsed.request }
+    : { kind: 'invalid', errors: parsed.errors };
+}
 
 /**
  * Checks a rating request in one pass and lists every violation: the snapshot exactly as ingestion
@@ -61,7 +89,7 @@ export function parseRateRequest(body: unknown, now: Date): RateRequestResult {
   };
 }
 
-function parseSnapshot(value: unknown, errors: FieldViolation[]): NormalizedSnapshot | null {
+function parseSnapshot(value: unknown, errors: FieldViolation[]): RatingSnapshot | null {
   if (value === undefined) {
     errors.push({ pointer: '/snapshot', message: 'is required' });
     return null;
@@ -78,7 +106,7 @@ function parseSnapshot(value: unknown, errors: FieldViolation[]): NormalizedSnap
     errors.push({ pointer: '/snapshot', message });
     return null;
   }
-  return parsed.snapshots[0];
+  return toRatingSnapshot(parsed.snapshots[0]);
 }
 
 /** `{name, version?}` names a stored version; any other object is a whole table document. */
@@ -100,7 +128,7 @@ function parseTable(value: unknown, errors: FieldViolation[]): RateTable | null 
     );
     return null;
   }
-  return { kind: 'document', document: fields, table: result.table };
+  return { kind: 'document', table: result.table, sha256: canonicalSha256(fields) };
 }
 
 function parseReference(

@@ -1,7 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
+import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
 import { ApiJsonResponse } from '../common/response-schemas.js';
 import { RateRequestDto } from './dto/rate-request.dto.js';
 import { EXPLAINED_RATING_SCHEMA } from './rating.responses.js';
@@ -25,7 +27,15 @@ export class RateController {
     description: 'The rating, with warnings about the controls it read; nothing is stored',
     schema: EXPLAINED_RATING_SCHEMA,
   })
-  rate(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
-    return this.rating.rate(principal, body);
+  rate(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest & RequestWithBodyText,
+  ) {
+    // The JSON parser leaves this route's body as bytes (DEFERRED_JSON_ROUTES): a rate thread
+    // decodes, parses and checks them. No body at all is checked as absent.
+    const body = request.bodyBytes;
+    return body === undefined
+      ? this.rating.rate(principal, undefined)
+      : this.rating.rateBody(principal, body);
   }
 }

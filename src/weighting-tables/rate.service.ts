@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../access/roles.js';
-import { canonicalSha256 } from '../common/canonical-json.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { toJsonInputError } from '../common/json/hardened-json.parser.js';
 import { compileTable, rate, RatingInputError, type CompiledTable } from '../rating/rate.js';
 import type { Rating } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
@@ -11,8 +11,8 @@ import {
   listedWarnings,
   ratingWarnings,
 } from '../secure-scores/catalog/control-warnings.js';
-import { toRatingSnapshot } from '../secure-scores/rating-input.js';
 import { parseRateRequest, type RateRequest } from './rate-request.js';
+import { RateRequestChecker } from './rate-request-checker.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 /** Who may rate with a draft they name: the people who write tables, trying one before publishing. */
@@ -27,19 +27,33 @@ export class RateService {
   constructor(
     private readonly tables: WeightingTablesService,
     private readonly catalog: ControlCatalogService,
+    private readonly checker: RateRequestChecker,
   ) {}
 
+  /** A request already parsed (the `rate` command's files), checked here. */
   async rate(principal: Principal, body: unknown): Promise<ExplainedRating> {
     const parsed = parseRateRequest(body, new Date());
     if (!parsed.ok) throw DomainError.validation(parsed.errors, 'The rating request is invalid');
-    const request = parsed.request;
+    return this.rateChecked(principal, parsed.request);
+  }
+
+  /** A body's bytes (`POST /v1/rate`): decoded, parsed and checked on a rate thread. */
+  async rateBody(principal: Principal, body: Uint8Array): Promise<ExplainedRating> {
+    const result = await this.checker.check(body, new Date());
+    if (result.kind === 'malformed-json') throw toJsonInputError(result.error);
+    if (result.kind === 'invalid')
+      throw DomainError.validation(result.errors, 'The rating request is invalid');
+    return this.rateChecked(principal, result.request);
+  }
+
+  private async rateChecked(principal: Principal, request: RateRequest): Promise<ExplainedRating> {
     const [table, catalog] = await Promise.all([
       this.table(principal, request),
       this.catalog.catalog(),
     ]);
     const names = request.snapshot.controlScores.map((c) => c.controlName);
     try {
-      const rating = rate(toRatingSnapshot(request.snapshot), table, {
+      const rating = rate(request.snapshot, table, {
         asOf: request.asOf.toISOString(),
         industry: request.industry,
         controlStates: request.controlStates,
@@ -67,8 +81,7 @@ export class RateService {
    */
   private async table(principal: Principal, request: RateRequest): Promise<CompiledTable> {
     const table = request.table;
-    if (table.kind === 'document')
-      return compileTable(table.table, canonicalSha256(table.document));
+    if (table.kind === 'document') return compileTable(table.table, table.sha256);
     const allowDraft = table.version !== undefined && DRAFT_ROLES.includes(principal.role);
     return (await this.tables.resolveTable(table, request.asOf, { allowDraft })).compiled;
   }

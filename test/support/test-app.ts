@@ -41,12 +41,13 @@ export async function createTestApp(
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig(
     {},
-    // In-process tests run the TypeScript sources, which a worker thread cannot load: ingest
-    // inline. The compiled service's ingest threads are tested through real processes.
+    // In-process tests run the TypeScript sources, which a worker thread cannot load: every pool
+    // runs inline. The compiled service's threads are tested through real processes.
     {
       logLevel: 'silent',
       ingestThreads: 0,
       ratingThreads: 0,
+      rateThreads: 0,
       // Tests fire hundreds of requests a second with one key; the limits have their own tests.
       rateLimitPerSecond: 0,
       authFailuresPerMinute: 0,

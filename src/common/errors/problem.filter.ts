@@ -88,7 +88,9 @@ export function toDomainError(exception: unknown): DomainError {
   if (exception instanceof DomainError) return exception;
   if (exception instanceof JsonInputError) {
     const errors = [{ pointer: exception.pointer ?? '', message: exception.message }];
-    return new DomainError('malformed-json', exception.message, errors);
+    // Bytes that are not UTF-8 are not text at all, whatever their content type says.
+    const code = exception.code === 'encoding' ? 'bad-request' : 'malformed-json';
+    return new DomainError(code, exception.message, errors);
   }
   if (isDatabaseUnavailable(exception)) {
     return new DomainError('database-unavailable', 'The database is unavailable; retry shortly');

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { JsonInputError, parseJsonExact, parseJsonStrict } from './hardened-json.parser.js';
+import {
+  decodeUtf8,
+  JsonInputError,
+  parseJsonExact,
+  parseJsonStrict,
+  tryParseJsonStrict,
+} from './hardened-json.parser.js';
 
 function failure(text: string, depth = 32): JsonInputError {
   try {
@@ -215,5 +221,38 @@ describe('parseJsonStrict fast path', () => {
       }),
       { seed: 20261203, numRuns: 1000 },
     );
+  });
+});
+
+describe('bytes', () => {
+  it('decodes UTF-8, and refuses any other bytes rather than replace them with U+FFFD', () => {
+    expect(decodeUtf8(Buffer.from('{"name":"Zürich"}'))).toBe('{"name":"Zürich"}');
+    for (const bytes of [
+      [0x7b, 0xff, 0x7d],
+      [0x22, 0xc3, 0x22],
+      [0xed, 0xa0, 0x80],
+    ]) {
+      expect(() => decodeUtf8(Uint8Array.from(bytes))).toThrow(
+        new JsonInputError('encoding', 'The text is not valid UTF-8', null, 0),
+      );
+    }
+  });
+
+  it('parses bytes as it parses their text, and returns a refusal as data', () => {
+    const text = '{"a": [1, "é", {"b": null}]}';
+    expect(tryParseJsonStrict(Buffer.from(text), 32)).toEqual(tryParseJsonStrict(text, 32));
+    expect(tryParseJsonStrict(Uint8Array.from([0x5b, 0xfe, 0x5d]), 32)).toEqual({
+      ok: false,
+      error: {
+        code: 'encoding',
+        message: 'The text is not valid UTF-8',
+        pointer: null,
+        position: 0,
+      },
+    });
+    expect(tryParseJsonStrict('{"a": 1, "a": 2}', 32)).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate-key', pointer: '/a' },
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * A strict JSON parser for untrusted bodies. Unlike `JSON.parse` it rejects what a plain parse
  * silently accepts and a later merge or float turns into a bug:
@@ -31,14 +32,55 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const CONTROL_CHAR = /[\u0000-\u001f]/;
 const LOW_SURROGATE_ESCAPE = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})$/;
 
-/** A request whose body went through the service's body parsers: its raw text is kept. */
+/** A request whose body went through the service's body parsers. */
 export interface RequestWithBodyText {
+  /** The body's text, kept for Idempotency-Key fingerprints; absent on a deferred route. */
   bodyText?: string;
+  /**
+   * The body's bytes, not yet decoded, on a route whose handler parses them off the event loop
+   * (DEFERRED_JSON_ROUTES): a thread decodes them (`tryParseJsonStrict`).
+   */
+  bodyBytes?: Buffer;
+}
+
+/**
+ * UTF-8 bytes as text. Refused, not decoded with U+FFFD: a silently altered control name would be
+ * stored as if it had been sent.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buffer)) throw new JsonInputError('encoding', 'The text is not valid UTF-8', null, 0);
+  return buffer.toString('utf8');
 }
 
 export function parseJsonStrict(text: string, maxDepth = 32): unknown {
   const value = parseJsonFast(text, maxDepth);
   return value === FALL_BACK ? parseJsonExact(text, maxDepth) : value;
+}
+
+/** A JsonInputError as plain data: a thread's answer crosses by structured clone, an Error's own fields do not. */
+export type JsonErrorFields = Pick<JsonInputError, 'code' | 'message' | 'pointer' | 'position'>;
+
+/**
+ * parseJsonStrict of a text, or of bytes decoded first (`decodeUtf8`), with its refusal as data,
+ * for work done on a thread (toJsonInputError undoes it).
+ */
+export function tryParseJsonStrict(
+  input: string | Uint8Array,
+  maxDepth: number,
+): { ok: true; value: unknown } | { ok: false; error: JsonErrorFields } {
+  try {
+    const text = typeof input === 'string' ? input : decodeUtf8(input);
+    return { ok: true, value: parseJsonStrict(text, maxDepth) };
+  } catch (error) {
+    if (!(error instanceof JsonInputError)) throw error;
+    const { code, message, pointer, position } = error;
+    return { ok: false, error: { code, message, pointer, position } };
+  }
+}
+
+export function toJsonInputError(fields: JsonErrorFields): JsonInputError {
+  return new JsonInputError(fields.code, fields.message, fields.pointer, fields.position);
 }
 
 /** The character-by-character parser: the definition, and every error message with its pointer. */

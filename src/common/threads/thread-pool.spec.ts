@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Logger } from '@nestjs/common';
-import { ThreadPool } from './thread-pool.js';
+import { ownedBytes, ThreadPool } from './thread-pool.js';
 
 /**
  * A thread speaking serveThreadRequests' protocol, as a data: URL (the tests run TypeScript
@@ -117,5 +117,21 @@ describe('ThreadPool', () => {
     );
     expect(logger.error).toHaveBeenCalled();
     await expect(threaded.run(21)).resolves.toBe(42);
+  });
+});
+
+describe('ownedBytes', () => {
+  it('keeps bytes that fill their own buffer, and copies a view of a shared one', () => {
+    const own = Buffer.alloc(10_000, 7);
+    expect(ownedBytes(own)).toBe(own);
+    // Under 4 KB, Buffer.from takes a slice of Node's shared 8 KB pool.
+    const pooled = Buffer.from('{"snapshot": [');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength);
+    const copy = ownedBytes(pooled);
+    expect(copy.buffer.byteLength).toBe(pooled.byteLength);
+    expect(Buffer.from(copy).equals(pooled)).toBe(true);
+    // Moving the copy's buffer leaves the pool, and the original, as they were.
+    structuredClone(copy, { transfer: [copy.buffer] });
+    expect(pooled.toString()).toBe('{"snapshot": [');
   });
 });

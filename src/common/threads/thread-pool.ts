@@ -180,6 +180,18 @@ export class ThreadPool<Request, Result> {
 }
 
 /**
+ * Bytes in an ArrayBuffer of their own, which can move to a thread (`run`'s `transfer`): a view of
+ * a larger buffer is copied first, since moving that buffer would take whatever else it holds
+ * (Node keeps every Buffer under 4 KB in one shared 8 KB pool).
+ */
+export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole && bytes.buffer instanceof ArrayBuffer
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(bytes);
+}
+
+/**
  * The thread side of a ThreadPool: answers each request with `handle`, one at a time, moving
  * the buffers `transferOf` names to the caller rather than copying them. A throw is a bug, not
  * bad input: the caller's promise rejects with its stack.

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
-import { ThreadPool } from '../../common/threads/thread-pool.js';
+import { ownedBytes, ThreadPool } from '../../common/threads/thread-pool.js';
 import { type PreparationResult, prepareSecureScoreBody } from './snapshot-preparation.js';
 
 /**
@@ -30,9 +30,14 @@ export class SnapshotPreparer implements OnApplicationShutdown {
     });
   }
 
-  /** A body's text, or a document's bytes in a buffer of its own, which moves to the thread. */
+  /**
+   * A body's text, or its bytes: those move to the thread (decoded there), and are unusable here
+   * after the call.
+   */
   prepare(body: string | Uint8Array): Promise<PreparationResult> {
-    return this.pool.run(body, typeof body === 'string' ? [] : [body.buffer as ArrayBuffer]);
+    if (typeof body === 'string') return this.pool.run(body);
+    const bytes = ownedBytes(body);
+    return this.pool.run(bytes, [bytes.buffer]);
   }
 
   // Not onModuleDestroy, which Nest calls before the HTTP server drains and before the job
