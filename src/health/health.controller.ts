@@ -35,7 +35,7 @@ export class HealthController {
   })
   async ready() {
     if (this.shutdown.draining) {
-      throw new DomainError('database-unavailable', 'The service is shutting down');
+      throw new DomainError('shutting-down', 'The service is shutting down');
     }
     await this.dataSource.query('SELECT 1');
     return { status: 'ok', database: 'ok' };

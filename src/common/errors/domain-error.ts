@@ -29,6 +29,7 @@ export type DomainErrorCode =
   | 'rate-limited'
   | 'database-unavailable'
   | 'overloaded'
+  | 'shutting-down'
   | 'internal';
 
 export class DomainError extends Error {
@@ -103,6 +104,7 @@ export function problemStatus(code: DomainErrorCode): number {
       return 429;
     case 'database-unavailable':
     case 'overloaded':
+    case 'shutting-down':
       return 503;
     case 'internal':
       return 500;
@@ -133,6 +135,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'rate-limited': 'Too many requests',
   'database-unavailable': 'The database is unavailable; retry shortly',
   overloaded: 'The service is at its capacity; retry shortly',
+  'shutting-down': 'This instance of the service is shutting down; retry shortly',
   internal: 'Internal error',
 };
 

@@ -44,7 +44,9 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="securescore"');
     // A body larger than the limit, and a shed request's, is not read to reuse the connection.
-    if (status === 413 || error.code === 'overloaded') void reply.header('connection', 'close');
+    // A shutting-down instance closes the connection too, so the retry reaches another one.
+    if (status === 413 || error.code === 'overloaded' || error.code === 'shutting-down')
+      void reply.header('connection', 'close');
     void reply.status(status).type('application/problem+json').send(problem);
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Logger } from '@nestjs/common';
+import { type DomainError, problemStatus } from '../errors/domain-error.js';
 import { ownedBytes, ThreadPool } from './thread-pool.js';
 
 /**
@@ -95,13 +96,15 @@ describe('ThreadPool', () => {
 
   it('fails the requests still waiting in the pool when it closes', async () => {
     const helped = pool(1, (request) => -Number(request), 1);
-    const held = helped.run({ value: 1, busyMs: 300 }).catch((error: Error) => error.message);
+    const held = helped.run({ value: 1, busyMs: 300 }).catch((error: DomainError) => error);
     const waiting = Promise.allSettled([helped.run(2), helped.run(3)]);
     await helped.close();
     // One of the two may already have run on the caller; the other was still waiting.
     expect((await waiting).some((s) => s.status === 'rejected')).toBe(true);
-    // And the one the thread held fails too, rather than never settling.
-    expect(await held).toBe('The test pool is closed');
+    // And the one the thread held fails too, rather than never settling: a 503, since only a
+    // request whose client left during a shutdown can still be in hand.
+    expect(await held).toMatchObject({ code: 'shutting-down', message: 'The test pool is closed' });
+    expect(problemStatus(((await held) as DomainError).code)).toBe(503);
   });
 
   it('rejects a request whose handler failed, and keeps serving', async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error.js';
 import {
   parentPort,
   type ResourceLimits,
@@ -132,8 +133,10 @@ export class ThreadPool<Request, Result> {
     }
   }
 
+  // A request of a client that left during a shutdown can still reach a closed pool (the HTTP
+  // drain waits only for connected clients): a 503, not an unhandled error logged at each deploy.
   private closedError(): Error {
-    return new Error(`The ${this.options.kind} pool is closed`);
+    return new DomainError('shutting-down', `The ${this.options.kind} pool is closed`);
   }
 
   private leastBusyThread(): Thread<Result> {
