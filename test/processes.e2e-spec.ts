@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { exitOf, runCli, startServerProcess } from './support/processes.js';
 import { exampleTable, snapshotFor } from './support/fixtures.js';
-import { createTestApp } from './support/test-app.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 import {
   createTestDatabase,
   databaseUrl,
@@ -350,23 +350,7 @@ describe('the server process', () => {
           '',
           Buffer.from([...Buffer.from(JSON.stringify(snapshotFor('threads-latin1'))), 0xfc]),
         ];
-        const viaThreads = async (body: string | Buffer) => {
-          const response = await fetch(`http://127.0.0.1:${port}/v1/secure-scores`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-            body,
-          });
-          return comparable(response.status, await response.json());
-        };
-        const viaInline = async (body: string | Buffer) => {
-          const response = await inline.request({
-            method: 'POST',
-            url: '/v1/secure-scores',
-            rawBody: body,
-            headers: { 'content-type': 'application/json' },
-          });
-          return comparable(response.status, response.body);
-        };
+        const { viaThreads, viaInline } = postBoth(port, key, inline, '/v1/secure-scores');
         for (const body of bodies) expect(await viaThreads(body)).toEqual(await viaInline(body));
         expect((await viaThreads(bodies[0])).status).toBe(200);
         expect((await viaThreads(bodies[2])).status).toBe(422);
@@ -411,23 +395,7 @@ describe('the server process', () => {
           '',
           Buffer.from([...Buffer.from(request(snapshotFor('rate-threads-0'))), 0xfc]),
         ];
-        const viaThreads = async (body: string | Buffer) => {
-          const response = await fetch(`http://127.0.0.1:${port}/v1/rate`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-            body,
-          });
-          return comparable(response.status, await response.json());
-        };
-        const viaInline = async (body: string | Buffer) => {
-          const response = await inline.request({
-            method: 'POST',
-            url: '/v1/rate',
-            rawBody: body,
-            headers: { 'content-type': 'application/json' },
-          });
-          return comparable(response.status, response.body);
-        };
+        const { viaThreads, viaInline } = postBoth(port, key, inline, '/v1/rate');
         for (const body of bodies) expect(await viaThreads(body)).toEqual(await viaInline(body));
         expect((await viaThreads(bodies[0])).body).toMatchObject({ index: '70.59', tier: 'B' });
         expect((await Promise.all(bodies.map(viaThreads))).map((r) => r.status)).toEqual([
@@ -492,6 +460,32 @@ describe('the server process', () => {
     }, 60_000);
   });
 });
+
+/**
+ * POSTs a body, as sent, to `url` of the server process on `port` (with `key`) and of the
+ * in-process app `inline`, each answer reduced to what the two can share (`comparable`).
+ */
+function postBoth(port: number, key: string, inline: TestApp, url: string) {
+  return {
+    viaThreads: async (body: string | Buffer) => {
+      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
+      return comparable(response.status, await response.json());
+    },
+    viaInline: async (body: string | Buffer) => {
+      const response = await inline.request({
+        method: 'POST',
+        url,
+        rawBody: body,
+        headers: { 'content-type': 'application/json' },
+      });
+      return comparable(response.status, response.body);
+    },
+  };
+}
 
 /** A response without what differs between two databases (ids, request ids). */
 function comparable(status: number, body: any): { status: number; body: unknown } {
