@@ -14,7 +14,7 @@ import {
 import {
   decodeUtf8,
   parseJsonStrict,
-  type RequestWithBodyText,
+  type RequestWithBodyBytes,
 } from './common/json/hardened-json.parser.js';
 import {
   createRootLogger,
@@ -150,14 +150,12 @@ function checkBeforeBodies(fastify: FastifyInstance, guard: AccessGuard): void {
 
 /**
  * Every JSON body goes through the strict parser (weighting tables may be YAML); any other content
- * type is a 415. The raw text is kept on the request (`bodyText`) for Idempotency-Key
- * fingerprints, hashed only by a route that needs it: hashing every body cost a quarter of a
- * millisecond per 50 KB request.
+ * type is a 415.
  */
 // Routes whose handler has its body's bytes decoded and parsed, with the same strict parser, on
 // a thread: Secure Score bodies are 20 to 60 KB (SnapshotPreparer), and so is the snapshot in a
-// rating request (RateRequestChecker). Decoding alone is 60 µs of the event loop for a real
-// 62 KB snapshot, and took a quarter of it under ten clients posting 3 MB rating requests.
+// rating request (RateRequestChecker). Decoding alone is 50 µs of the event loop for the real
+// 53 KB snapshot, and took a quarter of it under ten clients posting 3 MB rating requests.
 const DEFERRED_JSON_ROUTES = new Set(['POST /v1/secure-scores', 'POST /v1/rate']);
 
 function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void {
@@ -171,7 +169,7 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
       try {
         if (DEFERRED_JSON_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
           checkCharset(request);
-          (request as RequestWithBodyText).bodyBytes = body as unknown as Buffer;
+          (request as RequestWithBodyBytes).bodyBytes = body as unknown as Buffer;
           return done(null, undefined);
         }
         const text = bodyText(request, body as unknown as Buffer);
@@ -222,15 +220,10 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
 // JSON is UTF-8 (RFC 8259 §8.1), and YAML tables are read as UTF-8 too.
 const ACCEPTED_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
-/**
- * The body as text, kept on the request (`bodyText`) for Idempotency-Key fingerprints, which a
- * route hashes only when it needs to (`decodeUtf8` refuses bytes that are not UTF-8).
- */
-function bodyText(request: RequestWithBodyText & FastifyRequest, body: Buffer): string {
+/** The body as text: UTF-8 by its charset and by its bytes (`decodeUtf8` refuses others). */
+function bodyText(request: FastifyRequest, body: Buffer): string {
   checkCharset(request);
-  const text = decodeUtf8(body);
-  request.bodyText = text;
-  return text;
+  return decodeUtf8(body);
 }
 
 function checkCharset(request: FastifyRequest): void {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../src/access/api-key.entity.js';
 import { AccessService } from '../src/access/access.service.js';
+import { ShutdownState } from '../src/health/shutdown-state.js';
 import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
 import { waitForLockWaiters } from './support/test-database.js';
 
@@ -79,6 +80,23 @@ describe('access: partners, API keys and the global guard', () => {
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/v1/partners', '/v1/api-keys', '/health/ready']),
     );
+  });
+
+  it('fails readiness while draining, with a shutting-down problem that closes the connection', async () => {
+    const shutdown = t.app.get(ShutdownState);
+    shutdown.draining = true;
+    try {
+      const draining = await t.request({ method: 'GET', url: '/health/ready', key: null });
+      expect(draining.status).toBe(503);
+      expect(draining.body.type).toBe('urn:securescore:problem:shutting-down');
+      expect([draining.headers.connection, draining.headers['retry-after']]).toEqual([
+        'close',
+        '1',
+      ]);
+    } finally {
+      shutdown.draining = false;
+    }
+    expect((await t.request({ method: 'GET', url: '/health/ready', key: null })).status).toBe(200);
   });
 
   it('creates partners and keys; a key is shown once and works at once', async () => {

@@ -361,6 +361,27 @@ describe('the server process', () => {
           ),
         );
         expect(many.map((r) => r.status)).toEqual(Array(24).fill(201));
+        // The Idempotency-Key fingerprint is taken before the body's bytes move to a thread
+        // (taken after, every body of 4 KB or more would hash as empty, and any would replay).
+        const keyed = async (body: string) => {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/secure-scores`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'idempotency-key': 'threads-keyed-0001',
+            },
+            body,
+          });
+          return [response.status, response.headers.get('idempotent-replayed')];
+        };
+        const keyedBody = JSON.stringify(snapshotFor('threads-keyed'));
+        expect(await keyed(keyedBody)).toEqual([201, null]);
+        expect(await keyed(keyedBody)).toEqual([201, 'true']);
+        expect(await keyed(JSON.stringify(snapshotFor('threads-keyed-other')))).toEqual([
+          422,
+          null,
+        ]);
       } finally {
         server.child.kill('SIGTERM');
         await exitOf(server.child);
@@ -396,7 +417,16 @@ describe('the server process', () => {
           Buffer.from([...Buffer.from(request(snapshotFor('rate-threads-0'))), 0xfc]),
         ];
         const { viaThreads, viaInline } = postBoth(port, key, inline, '/v1/rate');
+        // The pool starts its threads on first use: two more in the process once it has rated.
+        const threads = () =>
+          Number(
+            /^Threads:\s+(\d+)/m.exec(
+              fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8'),
+            )![1],
+          );
+        const idle = threads();
         for (const body of bodies) expect(await viaThreads(body)).toEqual(await viaInline(body));
+        expect(threads()).toBeGreaterThanOrEqual(idle + 2);
         expect((await viaThreads(bodies[0])).body).toMatchObject({ index: '70.59', tier: 'B' });
         expect((await Promise.all(bodies.map(viaThreads))).map((r) => r.status)).toEqual([
           200, 422, 422, 400, 400, 400, 400, 400,

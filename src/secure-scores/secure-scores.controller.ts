@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { sha256Hex } from '../common/canonical-json.js';
-import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
+import type { RequestWithBodyBytes } from '../common/json/hardened-json.parser.js';
 import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
 import { toOpenApiSchema } from '../common/openapi-schema.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
@@ -83,7 +83,7 @@ export class SecureScoresController {
     @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Query() query: IngestQueryDto,
-    @Req() request: FastifyRequest & RequestWithBodyText,
+    @Req() request: FastifyRequest & RequestWithBodyBytes,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const key = validateIdempotencyKey(idempotencyKey);

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
-import type { RequestWithBodyText } from '../common/json/hardened-json.parser.js';
+import type { RequestWithBodyBytes } from '../common/json/hardened-json.parser.js';
 import { ApiJsonResponse } from '../common/response-schemas.js';
 import { RateRequestDto } from './dto/rate-request.dto.js';
 import { EXPLAINED_RATING_SCHEMA } from './rating.responses.js';
@@ -29,7 +29,7 @@ export class RateController {
   })
   rate(
     @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest & RequestWithBodyText,
+    @Req() request: FastifyRequest & RequestWithBodyBytes,
   ) {
     // The JSON parser leaves this route's body as bytes (DEFERRED_JSON_ROUTES): a rate thread
     // decodes, parses and checks them. No body at all is checked as absent.

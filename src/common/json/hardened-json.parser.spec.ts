@@ -232,9 +232,14 @@ describe('bytes', () => {
       [0x22, 0xc3, 0x22],
       [0xed, 0xa0, 0x80],
     ]) {
-      expect(() => decodeUtf8(Uint8Array.from(bytes))).toThrow(
-        new JsonInputError('encoding', 'The text is not valid UTF-8', null, 0),
-      );
+      let refusal: unknown;
+      try {
+        decodeUtf8(Uint8Array.from(bytes));
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal).toBeInstanceOf(JsonInputError);
+      expect(refusal).toMatchObject({ code: 'encoding', message: 'The text is not valid UTF-8' });
     }
   });
 

@@ -32,14 +32,11 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const CONTROL_CHAR = /[\u0000-\u001f]/;
 const LOW_SURROGATE_ESCAPE = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})$/;
 
-/** A request whose body went through the service's body parsers. */
-export interface RequestWithBodyText {
-  /** The body's text, kept for Idempotency-Key fingerprints; absent on a deferred route. */
-  bodyText?: string;
-  /**
-   * The body's bytes, not yet decoded, on a route whose handler parses them off the event loop
-   * (DEFERRED_JSON_ROUTES): a thread decodes them (`tryParseJsonStrict`).
-   */
+/**
+ * A request to a route whose handler parses its body off the event loop (DEFERRED_JSON_ROUTES):
+ * the body parser leaves its bytes undecoded, for a thread to decode (`tryParseJsonStrict`).
+ */
+export interface RequestWithBodyBytes {
   bodyBytes?: Buffer;
 }
 

@@ -124,17 +124,19 @@ describe('ThreadPool', () => {
 });
 
 describe('ownedBytes', () => {
-  it('keeps bytes that fill their own buffer, and copies a view of a shared one', () => {
+  it('keeps bytes that fill their own buffer, and copies a view of a larger one', () => {
     const own = Buffer.alloc(10_000, 7);
     expect(ownedBytes(own)).toBe(own);
-    // Under 4 KB, Buffer.from takes a slice of Node's shared 8 KB pool.
-    const pooled = Buffer.from('{"snapshot": [');
-    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.byteLength);
-    const copy = ownedBytes(pooled);
-    expect(copy.buffer.byteLength).toBe(pooled.byteLength);
-    expect(Buffer.from(copy).equals(pooled)).toBe(true);
-    // Moving the copy's buffer leaves the pool, and the original, as they were.
+    const whole = Buffer.alloc(10_000, 7);
+    const view = whole.subarray(10, 5_000);
+    const copy = ownedBytes(view);
+    expect(copy.buffer.byteLength).toBe(view.byteLength);
+    expect(Buffer.from(copy).equals(view)).toBe(true);
+    // Moving the copy's buffer leaves the larger one, and the view of it, as they were.
     structuredClone(copy, { transfer: [copy.buffer] });
-    expect(pooled.toString()).toBe('{"snapshot": [');
+    expect([copy.byteLength, whole.byteLength, view.byteLength]).toEqual([0, 10_000, 4_990]);
+    // A Buffer under 4 KB is a view of Node's shared pool: copied too.
+    const pooled = Buffer.from('{"snapshot": [');
+    expect(ownedBytes(pooled).buffer.byteLength).toBe(pooled.byteLength);
   });
 });

@@ -184,8 +184,9 @@ export class ThreadPool<Request, Result> {
 
 /**
  * Bytes in an ArrayBuffer of their own, which can move to a thread (`run`'s `transfer`): a view of
- * a larger buffer is copied first, since moving that buffer would take whatever else it holds
- * (Node keeps every Buffer under 4 KB in one shared 8 KB pool).
+ * a larger buffer is copied first, since moving that buffer would detach whatever else it holds.
+ * (A Buffer under 4 KB is a view of Node's shared 8 KB pool, which Node 20 copies whole rather
+ * than move, and later versions refuse to move.)
  */
 export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
