@@ -379,7 +379,7 @@ describe('Secure Score ingestion', () => {
       const prepare = (change: number) => {
         const body = snapshotFor(azureTenantId);
         body.currentScore += change;
-        const result = prepareSecureScoreBody(JSON.stringify(body), 32);
+        const result = prepareSecureScoreBody(Buffer.from(JSON.stringify(body)), 32);
         if (result.kind !== 'prepared') throw new Error('fixture rejected');
         return result.snapshots.map((snapshot) => ({ ...snapshot, findings: NO_FINDINGS }));
       };

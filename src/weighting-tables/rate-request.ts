@@ -49,11 +49,7 @@ export type RateBodyResult =
  * The CPU-bound part of `POST /v1/rate`: the body's bytes decoded and strictly parsed, then
  * `parseRateRequest`. Pure; `now` is the default `asOf`.
  */
-export function checkRateBody(
-  input: string | Uint8Array,
-  maxDepth: number,
-  now: Date,
-): RateBodyResult {
+export function checkRateBody(input: Uint8Array, maxDepth: number, now: Date): RateBodyResult {
   const body = tryParseJsonStrict(input, maxDepth);
   if (!body.ok) return { kind: 'malformed-json', error: body.error };
   const parsed = parseRateRequest(body.value, now);

@@ -55,7 +55,10 @@ export function parseJsonStrict(text: string, maxDepth = 32): unknown {
   return value === FALL_BACK ? parseJsonExact(text, maxDepth) : value;
 }
 
-/** A JsonInputError as plain data: a thread's answer crosses by structured clone, an Error's own fields do not. */
+/**
+ * A JsonInputError as plain data: a thread's answer crosses by structured clone, which an Error's
+ * own fields do not survive.
+ */
 export type JsonErrorFields = Pick<JsonInputError, 'code' | 'message' | 'pointer' | 'position'>;
 
 /**

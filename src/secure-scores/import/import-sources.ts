@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { ownedBytes } from '../../common/threads/thread-pool.js';
 
 /**
  * One JSON document of the input, with where it came from for the summary. Bytes, not text: the
@@ -52,7 +53,7 @@ export function openImportInput(target: string): ImportInput {
         if (size > MAX_JSON_FILE_BYTES)
           throw new Error(`${file} is over 256 MiB: split it, or write it as NDJSON`);
         bytesRead += size;
-        yield { body: transferable(await fs.promises.readFile(file)), origin: file };
+        yield { body: ownedBytes(await fs.promises.readFile(file)), origin: file };
       }
     }
   }
@@ -129,12 +130,6 @@ function ownBuffer(parts: Uint8Array[], drop = 0): Uint8Array {
     offset += take;
   }
   return out;
-}
-
-/** The bytes, copied only when they share a buffer with others (a pooled small read). */
-function transferable(bytes: Buffer): Uint8Array {
-  const ownsBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return ownsBuffer ? new Uint8Array(bytes.buffer) : ownBuffer([bytes]);
 }
 
 /** Only JSON white space (space, tab, CR). */

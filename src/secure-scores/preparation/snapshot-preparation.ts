@@ -18,10 +18,7 @@ export type PreparationResult =
  * compression and the row. Pure apart from the time it takes (2 ms for a 50 KB snapshot), which
  * is why it runs on ingest threads.
  */
-export function prepareSecureScoreBody(
-  input: string | Uint8Array,
-  maxDepth: number,
-): PreparationResult {
+export function prepareSecureScoreBody(input: Uint8Array, maxDepth: number): PreparationResult {
   const body = tryParseJsonStrict(input, maxDepth);
   if (!body.ok) return { kind: 'malformed-json', error: body.error };
   const parsed = parseSecureScorePayload(body.value);

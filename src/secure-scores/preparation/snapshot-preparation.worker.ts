@@ -6,7 +6,7 @@ import { prepareSecureScoreBody } from './snapshot-preparation.js';
 const { maxDepth } = workerData as { maxDepth: number };
 
 serveThreadRequests(
-  (body: string | Uint8Array) => prepareSecureScoreBody(body, maxDepth),
+  (body: Uint8Array) => prepareSecureScoreBody(body, maxDepth),
   // The rows and archives move to the main thread; each has a buffer of its own (prepareSnapshot).
   (result) =>
     result.kind === 'prepared'

@@ -11,7 +11,7 @@ import { type PreparationResult, prepareSecureScoreBody } from './snapshot-prepa
  */
 @Injectable()
 export class SnapshotPreparer implements OnApplicationShutdown {
-  private readonly pool: ThreadPool<string | Uint8Array, PreparationResult>;
+  private readonly pool: ThreadPool<Uint8Array, PreparationResult>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.pool = new ThreadPool({
@@ -30,12 +30,8 @@ export class SnapshotPreparer implements OnApplicationShutdown {
     });
   }
 
-  /**
-   * A body's text, or its bytes: those move to the thread (decoded there), and are unusable here
-   * after the call.
-   */
-  prepare(body: string | Uint8Array): Promise<PreparationResult> {
-    if (typeof body === 'string') return this.pool.run(body);
+  /** A body's bytes: they move to the thread (decoded there), and are unusable here after. */
+  prepare(body: Uint8Array): Promise<PreparationResult> {
     const bytes = ownedBytes(body);
     return this.pool.run(bytes, [bytes.buffer]);
   }
