@@ -62,16 +62,15 @@ export function parseJsonStrict(text: string, maxDepth = 32): unknown {
 export type JsonErrorFields = Pick<JsonInputError, 'code' | 'message' | 'pointer' | 'position'>;
 
 /**
- * parseJsonStrict of a text, or of bytes decoded first (`decodeUtf8`), with its refusal as data,
- * for work done on a thread (toJsonInputError undoes it).
+ * parseJsonStrict of bytes decoded first (`decodeUtf8`), with its refusal as data, for work done
+ * on a thread (toJsonInputError undoes it).
  */
 export function tryParseJsonStrict(
-  input: string | Uint8Array,
+  bytes: Uint8Array,
   maxDepth: number,
 ): { ok: true; value: unknown } | { ok: false; error: JsonErrorFields } {
   try {
-    const text = typeof input === 'string' ? input : decodeUtf8(input);
-    return { ok: true, value: parseJsonStrict(text, maxDepth) };
+    return { ok: true, value: parseJsonStrict(decodeUtf8(bytes), maxDepth) };
   } catch (error) {
     if (!(error instanceof JsonInputError)) throw error;
     const { code, message, pointer, position } = error;
