@@ -13,7 +13,7 @@ import {
 } from './common/errors/http-framework-errors.js';
 import {
   decodeUtf8,
-  parseJsonStrict,
+  parseJsonBytes,
   type RequestWithBodyBytes,
 } from './common/json/hardened-json.parser.js';
 import {
@@ -172,8 +172,8 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
           (request as RequestWithBodyBytes).bodyBytes = body as unknown as Buffer;
           return done(null, undefined);
         }
-        const text = bodyText(request, body as unknown as Buffer);
-        done(null, parseJsonStrict(text, config.jsonMaxDepth));
+        checkCharset(request);
+        done(null, parseJsonBytes(body as unknown as Buffer, config.jsonMaxDepth));
       } catch (error) {
         done(error as Error, undefined);
       }

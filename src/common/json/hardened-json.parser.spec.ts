@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   decodeUtf8,
   JsonInputError,
+  parseJsonBytes,
   parseJsonExact,
   parseJsonStrict,
   tryParseJsonStrict,
@@ -134,22 +135,24 @@ describe('parseJsonStrict', () => {
   });
 });
 
+/** A parse's value, or its JsonInputError's fields. */
+function outcome<Input>(
+  parse: (input: Input, depth: number) => unknown,
+  input: Input,
+  depth: number,
+) {
+  try {
+    // JSON.stringify keeps -0 apart from 0 only through Object.is: compare both ways.
+    const value = parse(input, depth);
+    return { value, negativeZero: Object.is(value, -0) };
+  } catch (error) {
+    if (!(error instanceof JsonInputError)) throw error;
+    const { code, message, pointer, position } = error;
+    return { error: { code, message, pointer, position } };
+  }
+}
+
 describe('parseJsonStrict fast path', () => {
-  const outcome = (
-    parse: (text: string, depth: number) => unknown,
-    text: string,
-    depth: number,
-  ) => {
-    try {
-      // JSON.stringify keeps -0 apart from 0 only through Object.is: compare both ways.
-      const value = parse(text, depth);
-      return { value, negativeZero: Object.is(value, -0) };
-    } catch (error) {
-      if (!(error instanceof JsonInputError)) throw error;
-      const { code, message, pointer, position } = error;
-      return { error: { code, message, pointer, position } };
-    }
-  };
   // Fragments that each make the native parser's answer differ from the exact one, spliced in.
   const fragment = fc.constantFrom(
     '"a":1,"a":2,',
@@ -262,5 +265,71 @@ describe('bytes', () => {
       ok: false,
       error: { code: 'duplicate-key', pointer: '/a' },
     });
+  });
+
+  // parseJsonBytes reads non-ASCII characters as escapes on its fast path: its answer must be
+  // the one for the decoded text, whatever the characters are and wherever they stand.
+  const character = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('a', 'Z', '0', ' ', '"', '\\', ':', '{', '\n') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'é', // two bytes
+        '\u0080', // the first two-byte character, a C1 control
+        '\u07ff', // the last two-byte one
+        '\u0800', // the first three-byte one
+        '’',
+        '—',
+        '\u2028', // a line separator, plain in a JSON string
+        '\ufeff', // a byte order mark, also mid-text
+        '\uffff', // the last three-byte one
+        '😀', // four bytes: the text is decoded instead
+        '\ud800', // a lone surrogate, which becomes U+FFFD in UTF-8
+      ),
+    },
+  );
+  const unicodeText = fc
+    .tuple(
+      fc.jsonValue({ maxDepth: 4, stringUnit: character }),
+      fc.array(fc.tuple(fc.nat(), fc.string({ unit: character, maxLength: 3 })), { maxLength: 2 }),
+      fc.boolean(),
+      fc.nat({ max: 2_000 }),
+    )
+    .map(([value, splices, pretty, padding]) => {
+      // ASCII padding: sparse non-ASCII text takes the fast path, dense text is decoded.
+      const document = { v: value, p: 'x'.repeat(padding) };
+      let body = JSON.stringify(document, null, pretty ? 2 : undefined);
+      // Splices put characters anywhere: between tokens, inside escapes and numbers.
+      for (const [at, piece] of splices) {
+        const position = at % (body.length + 1);
+        body = body.slice(0, position) + piece + body.slice(position);
+      }
+      return Buffer.from(body);
+    });
+
+  it('parses bytes exactly as the strict parser parses their text, value or error', () => {
+    fc.assert(
+      fc.property(unicodeText, fc.constantFrom(3, 32), (bytes, depth) => {
+        expect(outcome(parseJsonBytes, bytes, depth)).toEqual(
+          outcome(parseJsonStrict, bytes.toString('utf8'), depth),
+        );
+      }),
+      { seed: 20261207, numRuns: 3000 },
+    );
+  });
+
+  it('reads sparse and dense non-ASCII text, from a view at any byte offset', () => {
+    const sparse = `{"d":"${'x'.repeat(300)}’${'y'.repeat(300)}—","n":[1,2.5]}`;
+    const dense = `{"d":"${'ж'.repeat(400)}"}`;
+    for (const text of [sparse, dense]) {
+      const bytes = Buffer.from(text);
+      // The ASCII is skipped four bytes at a time, from the first aligned one.
+      for (let offset = 0; offset < 4; offset++) {
+        const backing = new Uint8Array(bytes.length + 4);
+        backing.set(bytes, offset);
+        const view = backing.subarray(offset, offset + bytes.length);
+        expect(parseJsonBytes(view)).toEqual(JSON.parse(text));
+      }
+    }
   });
 });

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from '@jest/globals';
+import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
+import { parseJsonStrict } from '../common/json/hardened-json.parser.js';
+import {
+  type NormalizedSnapshot,
+  parseSecureScorePayload,
+} from './graph/secure-score-payload.parser.js';
+import { prepareSnapshot } from './snapshot-writer.js';
+
+const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/securescore');
+const heimdall = (): Record<string, unknown> =>
+  (
+    parseJsonStrict(fs.readFileSync(path.join(FIXTURES, 'heimdall2.secureScore.json'), 'utf8')) as {
+      value: Record<string, unknown>[];
+    }
+  ).value[0];
+
+function normalized(payload: unknown): NormalizedSnapshot {
+  const result = parseSecureScorePayload(payload);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.snapshots[0];
+}
+
+/** A snapshot of `controls` controls whose descriptions are `description`. */
+function withDescriptions(controls: number, description: string): NormalizedSnapshot {
+  const base = heimdall();
+  const template = (base.controlScores as Record<string, unknown>[])[0];
+  const controlScores = Array.from({ length: controls }, (_, i) => ({
+    ...template,
+    controlName: `control_${i}`,
+    description,
+  }));
+  return normalized({ ...base, controlScores });
+}
+
+describe('prepareSnapshot', () => {
+  it('archives the canonical JSON that the content hash is taken of', () => {
+    // The encoded text is a view reused by the next snapshot: each archive must survive the
+    // next preparation. Sizes cover the reuse, the scratch growing, and texts too long for it.
+    const snapshots = [
+      normalized(heimdall()), // ’ and — among ASCII
+      withDescriptions(3, 'Zürich — Ελλάδα 😀'),
+      withDescriptions(400, 'x'.repeat(400)), // outgrows a 64 KB scratch
+      normalized(heimdall()),
+      withDescriptions(3_000, 'Überwachung '.repeat(40)), // beyond the 4 MB scratch limit
+      withDescriptions(2, 'short'),
+    ];
+    const prepared = snapshots.map(prepareSnapshot);
+    prepared.forEach((snapshot, i) => {
+      const archived = gunzipSync(snapshot.rawGzip);
+      expect(archived.toString('utf8')).toBe(canonicalJson(snapshots[i].raw));
+      expect(sha256Hex(archived)).toBe(snapshot.contentSha256);
+    });
+  });
+});
