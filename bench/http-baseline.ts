@@ -8,12 +8,12 @@ export async function benchHttpBaseline(): Promise<Figure[]> {
   const database = await startBenchDatabase();
   const server = await startServer(database.url);
   try {
-    const live = await measureLoad({
+    const { rate: live } = await measureLoad({
       url: `${server.url}/health/live`,
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
-    const noop = await measureLoad({
+    const { rate: noop } = await measureLoad({
       url: `${server.url}/v1/me`,
       connections: CONNECTIONS,
       seconds: SECONDS,

@@ -43,6 +43,12 @@ async function main(): Promise<void> {
 
 function describe(figure: Figure): string {
   const value = `${figure.name.padEnd(20)} ${figure.value.toLocaleString('en-US').padStart(12)} ${figure.unit}`;
+  if (figure.parts !== undefined) {
+    const parts = Object.entries(figure.parts)
+      .map(([part, microseconds]) => `${part} ${microseconds.toLocaleString('en-US')}`)
+      .join(', ');
+    return `${value}   (${parts}; the cores allow ${figure.budget?.toLocaleString('en-US')} at the target ratio)`;
+  }
   return figure.ratio === undefined
     ? value
     : `${value}   (baseline ${figure.baseline?.toLocaleString('en-US')}, ratio ${figure.ratio})`;

@@ -15,6 +15,10 @@ export interface Figure {
   unit: string;
   baseline?: number;
   ratio?: number;
+  /** What the value is made of, for a CPU figure: µs per request by process. */
+  parts?: Record<string, number>;
+  /** For a CPU figure: the µs per request this machine's cores allow at the ratio target. */
+  budget?: number;
 }
 
 export interface BenchServer {
@@ -135,8 +139,19 @@ export interface LoadOptions {
   requests?: autocannon.Request[];
 }
 
-/** Requests per second of successful (2xx) answers; a non-2xx answer fails the benchmark. */
-export async function measureLoad(options: LoadOptions): Promise<number> {
+export interface LoadResult {
+  /** Successful (2xx) answers per second. */
+  rate: number;
+  requests: number;
+  /** Where the CPU went during the measured run, when the service's pid was given. */
+  cpu?: CpuUse;
+}
+
+/**
+ * Requests per second of successful (2xx) answers, after a one-second warm-up; a non-2xx answer
+ * fails the benchmark. With `servicePid`, also the CPU each process used meanwhile.
+ */
+export async function measureLoad(options: LoadOptions, servicePid?: number): Promise<LoadResult> {
   const run = (seconds: number) =>
     autocannon({
       url: options.url,
@@ -148,11 +163,122 @@ export async function measureLoad(options: LoadOptions): Promise<number> {
       requests: options.requests,
     });
   await run(1); // warm-up: JIT, pools, caches
+  const cpu = servicePid === undefined ? undefined : watchCpu(servicePid);
   const result = await run(options.seconds);
+  const used = cpu?.stop();
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${options.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   }
-  return result.requests.average;
+  return { rate: result.requests.average, requests: result.requests.total, cpu: used };
+}
+
+/** CPU time in µs: the measured process (all its threads), this one, and PostgreSQL's. */
+export interface CpuUse {
+  service: number;
+  loadGenerator: number;
+  database: number;
+}
+
+// Linux reports process CPU in clock ticks of 1/USER_HZ s, which is 100 on every architecture
+// Node runs on.
+const MICROSECONDS_PER_TICK = 10_000;
+
+/**
+ * Watches the CPU a benchmark costs, from /proc (on other systems the parts read 0): the
+ * measured process, this process (the load generator, where there is one), and every process
+ * named `postgres` on this machine, embedded or not (a database elsewhere reads 0). Polled, so
+ * that backends and a measured process ending before `stop` still count.
+ */
+export function watchCpu(pid: number): { stop(): CpuUse } {
+  const startedCpu = process.cpuUsage();
+  const service = { first: processTicks(pid) ?? 0, last: 0 };
+  const database = new Map<number, { first: number; last: number }>();
+  let starting = true;
+  const read = () => {
+    service.last = processTicks(pid) ?? service.last;
+    for (const [id, ticks] of postgresTicks()) {
+      // A backend first seen after the start began during the run: all of its CPU counts.
+      const seen = database.get(id) ?? { first: starting ? ticks : 0, last: ticks };
+      seen.last = ticks;
+      database.set(id, seen);
+    }
+    starting = false;
+  };
+  read();
+  const timer = setInterval(read, 250);
+  return {
+    stop: () => {
+      read();
+      clearInterval(timer);
+      const loadGenerator = process.cpuUsage(startedCpu);
+      let databaseTicks = 0;
+      for (const { first, last } of database.values()) databaseTicks += last - first;
+      return {
+        service: (service.last - service.first) * MICROSECONDS_PER_TICK,
+        loadGenerator: loadGenerator.user + loadGenerator.system,
+        database: databaseTicks * MICROSECONDS_PER_TICK,
+      };
+    },
+  };
+}
+
+/** User plus system clock ticks of a process, all threads; null once it has gone. */
+function processTicks(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name (which may hold spaces): state, then utime and stime at 11 and 12.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return ticks;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8') !== 'postgres\n') continue;
+    } catch {
+      continue;
+    }
+    const used = processTicks(Number(entry));
+    if (used !== null) ticks.set(Number(entry), used);
+  }
+  return ticks;
+}
+
+/**
+ * CPU per request (or snapshot) by process, beside what the machine's cores allow per request
+ * at `target` times `baseline`: where a ratio target is out of reach, this says by how much.
+ */
+export function cpuFigure(
+  name: string,
+  cpu: CpuUse,
+  requests: number,
+  target: { ratio: number; baseline: number },
+): Figure {
+  const perRequest = (microseconds: number) => Math.round(microseconds / requests);
+  const parts = {
+    service: perRequest(cpu.service),
+    'load generator': perRequest(cpu.loadGenerator),
+    database: perRequest(cpu.database),
+  };
+  const cores = os.availableParallelism();
+  return {
+    name,
+    value: parts.service + parts['load generator'] + parts.database,
+    unit: 'µs CPU/req',
+    parts,
+    budget: Math.round((cores * 1_000_000) / (target.ratio * target.baseline)),
+  };
 }
 
 export function withRatio(figure: Figure, baseline: number): Figure {
