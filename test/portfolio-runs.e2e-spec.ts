@@ -550,6 +550,28 @@ describe('portfolio runs survive a killed worker', () => {
   };
   const cancel = (id: string) =>
     api.request({ method: 'POST', url: `/v1/portfolio-runs/${id}/cancel` });
+  /** Until every chunk job of the run has completed: what it was to file is filed by then. */
+  const waitForChunkJobs = async (id: string) => {
+    const started = Date.now();
+    for (;;) {
+      const open = await db.query(
+        `SELECT count(*)::int AS n FROM pgboss.job
+          WHERE name = 'portfolio-run-chunk' AND data->>'runId' = $1 AND state <> 'completed'`,
+        [id],
+      );
+      if (open.rows[0].n === 0) return;
+      if (Date.now() - started > 20_000) throw new Error(`run ${id}: chunk jobs still open`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const filedFor = async (id: string) =>
+    (
+      await db.query(
+        `SELECT (SELECT count(*)::int FROM portfolio_run_results WHERE run_id = $1) AS results,
+                (SELECT count(*)::int FROM assessments WHERE portfolio_run_id = $1) AS assessments`,
+        [id],
+      )
+    ).rows[0];
   const someTenants = async (count: number) =>
     (
       await db.query<{ id: string }>(`SELECT id FROM client_tenants ORDER BY id LIMIT $1`, [count])
@@ -597,7 +619,7 @@ describe('portfolio runs survive a killed worker', () => {
     expect(stored.rows).toEqual([{ status: 'succeeded', cancels: 0 }]);
   });
 
-  it('never reopens a run that failed while its last chunk was being rated', async () => {
+  it('never reopens, nor adds to, a run that failed while its last chunk was being rated', async () => {
     const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
     // The chunk waits for the snapshots behind this lock; meanwhile the run fails (as the
     // sweep fails it when the chunk's job expired on its last attempt).
@@ -615,11 +637,40 @@ describe('portfolio runs survive a killed worker', () => {
       await db.query('COMMIT');
     }
     try {
-      // The chunk still writes its results, but the run stays failed.
-      await waitForRun(api, id, (run) => run.done === 5, 10_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The chunk rates its members, finds the run closed and files nothing: the failed run's
+      // results stay as they were when it failed.
+      await waitForChunkJobs(id);
       const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
-      expect(run).toMatchObject({ status: 'failed', done: 5, summary: { error: 'expired' } });
+      expect(run).toMatchObject({ status: 'failed', done: 0, summary: { error: 'expired' } });
+      expect(await filedFor(id)).toEqual({ results: 0, assessments: 0 });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await exitOf(worker.child);
+    }
+  }, 60_000);
+
+  it('files nothing for a chunk whose run was cancelled while it was rated', async () => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
+    const worker = await startWorker();
+    try {
+      await waitForRun(api, id, (run) => run.status === 'running');
+      expect((await cancel(id)).body.status).toBe('cancelled');
+    } finally {
+      await db.query('COMMIT');
+    }
+    try {
+      await waitForChunkJobs(id);
+      const exported = await api.request({
+        method: 'GET',
+        url: `/v1/portfolio-runs/${id}/results?format=csv`,
+      });
+      // The header alone: an export made at the cancel stays true afterwards.
+      expect(exported.text.trim().split('\n')).toHaveLength(1);
+      const run = (await api.request({ method: 'GET', url: `/v1/portfolio-runs/${id}` })).body;
+      expect(run).toMatchObject({ status: 'cancelled', done: 0, failed: 0 });
+      expect(await filedFor(id)).toEqual({ results: 0, assessments: 0 });
     } finally {
       worker.child.kill('SIGTERM');
       await exitOf(worker.child);

@@ -20,7 +20,8 @@ import { PortfolioRunEntity } from './portfolio-run.entity.js';
  * Rates one chunk of a run's pinned client tenants and records the results exactly once: the
  * chunk's write transaction holds an advisory lock for (run, chunk) and writes only the members
  * that still have no result, so a retried or doubly delivered job adds nothing twice. The
- * transaction that completes the last member also writes the summary and closes the run.
+ * transaction that completes the last member also writes the summary and closes the run; one
+ * that finds the run closed meanwhile (cancelled, or failed) rolls back.
  */
 @Injectable()
 export class ChunkProcessor implements ChunkHandler {
@@ -52,6 +53,16 @@ export class ChunkProcessor implements ChunkHandler {
       return;
     }
     const outcomes = await this.rateMembers(run, tables, members);
+    try {
+      await this.write(job, run, outcomes);
+    } catch (error) {
+      if (error !== RUN_CLOSED) throw error;
+      this.logger.log({ runId: run.id, chunk: job.chunk }, 'Chunk dropped: its run had closed');
+    }
+  }
+
+  /** Files the chunk's outcomes for the members that still have none, in one transaction. */
+  private async write(job: ChunkJob, run: PortfolioRunEntity, outcomes: Outcome[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `run:${job.runId}:${job.chunk}`,
@@ -202,9 +213,11 @@ export class ChunkProcessor implements ChunkHandler {
         [run.id, fresh.length - failed, failed],
       );
     // A run cancelled, or failed meanwhile (a chunk written after its job had expired on its
-    // last attempt), keeps its status: a closed run is never reopened.
-    if (row.done + row.failed < row.total || (row.status !== 'queued' && row.status !== 'running'))
-      return;
+    // last attempt), is neither reopened nor added to: the whole transaction rolls back, so its
+    // results, and their CSV, stay as they were when it closed. The UPDATE above waits for the
+    // row lock that cancelling or failing holds, and then reads the status they committed.
+    if (row.status !== 'queued' && row.status !== 'running') throw RUN_CLOSED;
+    if (row.done + row.failed < row.total) return;
     const summary = await summariseRun(manager, run.id, run.compareTo !== null);
     await manager.query(
       `UPDATE portfolio_runs SET status = 'succeeded', finished_at = now(), summary = $2
@@ -217,6 +230,9 @@ export class ChunkProcessor implements ChunkHandler {
     );
   }
 }
+
+// Thrown (one shared instance) to roll back a chunk's write when its run closed meanwhile.
+const RUN_CLOSED = new Error('The portfolio run closed while the chunk was being rated');
 
 async function previousResults(
   manager: EntityManager,
