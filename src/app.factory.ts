@@ -12,6 +12,7 @@ import {
   frameworkErrorHandler,
 } from './common/errors/http-framework-errors.js';
 import {
+  checkedUtf8,
   decodeUtf8,
   parseJsonBytes,
   type RequestWithBodyBytes,
@@ -169,6 +170,9 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
       try {
         if (DEFERRED_JSON_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
           checkCharset(request);
+          // Refused here, as on every other route, before the handler's own checks: checking
+          // costs a microsecond, decoding (left to the thread) fifty.
+          checkedUtf8(body as unknown as Buffer);
           (request as RequestWithBodyBytes).bodyBytes = body as unknown as Buffer;
           return done(null, undefined);
         }

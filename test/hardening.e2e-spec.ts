@@ -441,6 +441,26 @@ describe('input outside a well-formed JSON body', () => {
     },
   );
 
+  it('refuses bytes that are not UTF-8 with one problem on every route, before its own checks', async () => {
+    // A malformed Idempotency-Key and an unknown query member, which the ingest route's own
+    // checks would answer first if the body reached it.
+    const answers = [];
+    for (const url of ['/v1/partners', '/v1/secure-scores?backfill=maybe', '/v1/rate']) {
+      const response = await t.request({
+        method: 'POST',
+        url,
+        rawBody: Buffer.from([0x7b, 0xff, 0x7d]),
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'not a key!' },
+      });
+      expectProblem(response, 400);
+      const { type, title, status, detail, errors } = response.body;
+      answers.push({ type, title, status, detail, errors });
+    }
+    expect(answers[0]).toMatchObject({ detail: 'The text is not valid UTF-8' });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
   it.each([['application/json; charset=iso-8859-1'], ['application/json;charset="utf-16"']])(
     'answers 415 to %s',
     async (contentType) => {
