@@ -43,7 +43,7 @@ describe('prepareSnapshot', () => {
     const snapshots = [
       normalized(heimdall()), // ’ and — among ASCII
       withDescriptions(3, 'Zürich — Ελλάδα 😀'),
-      withDescriptions(400, 'x'.repeat(400)), // outgrows a 64 KB scratch
+      withDescriptions(400, 'x'.repeat(400)), // grows the scratch again
       normalized(heimdall()),
       withDescriptions(3_000, 'Überwachung '.repeat(40)), // beyond the 4 MB scratch limit
       withDescriptions(2, 'short'),

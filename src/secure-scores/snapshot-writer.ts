@@ -122,7 +122,8 @@ export function prepareSnapshot(snapshot: NormalizedSnapshot): PreparedSnapshot 
   };
 }
 
-// Reused by each snapshot's canonical text, which is read (hashed and compressed) before the next.
+// Reused by each snapshot's canonical text, which is read (hashed and compressed) before the
+// next. Kept at its largest size: at most MAX_SCRATCH_BYTES a thread.
 let encodingScratch = Buffer.allocUnsafeSlow(0);
 const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 

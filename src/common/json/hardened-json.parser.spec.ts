@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  asciiJsonText,
   decodeUtf8,
   JsonInputError,
   parseJsonBytes,
@@ -316,6 +317,18 @@ describe('bytes', () => {
       }),
       { seed: 20261207, numRuns: 3000 },
     );
+  });
+
+  it('writes sparse non-ASCII text as ASCII with escapes, and leaves the rest to decoding', () => {
+    const text = (body: string) => asciiJsonText(Buffer.from(body));
+    const padding = 'x'.repeat(1_000); // one non-ASCII character in 128 bytes is the limit
+    expect(text('{"a":"plain"}')).toBe('{"a":"plain"}');
+    expect(text(`{"a":"é’\u0080\uffff","p":"${padding}"}`)).toBe(
+      `{"a":"\\u00e9\\u2019\\u0080\\uffff","p":"${padding}"}`,
+    );
+    expect(text(`{"a":"😀","p":"${padding}"}`)).toBeNull(); // beyond the BMP
+    expect(text(`{"a":"\\é","p":"${padding}"}`)).toBeNull(); // after a backslash
+    expect(text(`{"a":"${'é'.repeat(10)}","p":"${padding}"}`)).toBeNull(); // dense
   });
 
   it('reads sparse and dense non-ASCII text, from a view at any byte offset', () => {

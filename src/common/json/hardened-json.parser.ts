@@ -123,7 +123,7 @@ const HEX_DIGITS = Buffer.from('0123456789abcdef');
  * which the fast path leaves to the exact parser), follows a backslash, or when they are too
  * many to pay.
  */
-function asciiJsonText(bytes: Buffer): string | null {
+export function asciiJsonText(bytes: Buffer): string | null {
   const end = bytes.length;
   if (isAscii(bytes)) return bytes.toString('latin1');
   // The first pass finds each non-ASCII character, skipping ASCII four bytes at a time.
