@@ -111,9 +111,9 @@ export function toJsonInputError(fields: JsonErrorFields): JsonInputError {
 
 // With more non-ASCII characters than one in this many bytes (text in a non-Latin script), the
 // escapes cost more than the two-byte string they avoid, and the body is decoded. Measured on
-// the real snapshot with characters spliced into its descriptions: even at one per 120 bytes,
-// 20% faster at one per 300, 33% at one per 2,500 (the snapshot as it is), 12% slower at one
-// per 77.
+// the real snapshot with characters spliced into its descriptions: even near one per 120 bytes,
+// 18% faster at one per 300, a third at one per 2,500 (the snapshot as it is), 11 to 14% slower
+// at one per 77.
 const ASCII_TEXT_MIN_BYTES_PER_ESCAPE = 128;
 const HEX_DIGITS = Buffer.from('0123456789abcdef');
 
