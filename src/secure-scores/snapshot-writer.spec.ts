@@ -45,7 +45,7 @@ describe('prepareSnapshot', () => {
       withDescriptions(3, 'Zürich — Ελλάδα 😀'),
       withDescriptions(400, 'x'.repeat(400)), // grows the scratch again
       normalized(heimdall()),
-      withDescriptions(3_000, 'Überwachung '.repeat(40)), // beyond the 4 MB scratch limit
+      withDescriptions(3_000, 'Überwachung '.repeat(40)), // beyond the 1 MB scratch limit
       withDescriptions(2, 'short'),
     ];
     const prepared = snapshots.map(prepareSnapshot);
