@@ -1,12 +1,11 @@
-import { Figure, measureLoad, startBenchDatabase, startServer, withRatio } from './support.js';
+import { Figure, measureLoad, startBenchService, withRatio } from './support.js';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 /** `http.live`: the bare route; `http.auth-noop`: an authenticated no-op, as a ratio to it. */
 export async function benchHttpBaseline(): Promise<Figure[]> {
-  const database = await startBenchDatabase();
-  const server = await startServer(database.url);
+  const { database, server } = await startBenchService();
   try {
     const { rate: live } = await measureLoad({
       url: `${server.url}/health/live`,

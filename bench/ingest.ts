@@ -20,7 +20,7 @@ import {
   Figure,
   measureLoad,
   startBenchDatabase,
-  startServer,
+  startBenchService,
   watchCpu,
   watchPeakRss,
   withRatio,
@@ -46,8 +46,7 @@ export async function benchIngest(): Promise<Figure[]> {
 }
 
 async function benchHttp(): Promise<Figure[]> {
-  const database = await startBenchDatabase();
-  const server = await startServer(database.url);
+  const { database, server } = await startBenchService();
   try {
     const fixture = JSON.parse(
       fs.readFileSync(

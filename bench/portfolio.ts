@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { generateSnapshot } from './generate.js';
-import { Figure, startBenchDatabase, startServer, watchPeakRss } from './support.js';
+import { Figure, startBenchService, watchPeakRss } from './support.js';
 
 const CLIENT_TENANTS = Number(process.env.BENCH_PORTFOLIO_CLIENT_TENANTS ?? 100_000);
 
@@ -14,8 +14,7 @@ const CLIENT_TENANTS = Number(process.env.BENCH_PORTFOLIO_CLIENT_TENANTS ?? 100_
  * worker's peak RSS, beside a plain SELECT of the same control rows in the same run.
  */
 export async function benchPortfolio(): Promise<Figure[]> {
-  const database = await startBenchDatabase();
-  const server = await startServer(database.url, { ROLE: 'api' });
+  const { database, server } = await startBenchService({ ROLE: 'api' });
   try {
     await loadBook(database.url, server);
     const tableName = await publishBenchTable(server);

@@ -4,8 +4,7 @@ import {
   cpuFigure,
   Figure,
   measureLoad,
-  startBenchDatabase,
-  startServer,
+  startBenchService,
   withRatio,
   type BenchServer,
 } from './support.js';
@@ -22,8 +21,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
  * each request cost, by process, beside what the cores allow a request at that target.
  */
 export async function benchRateHttp(): Promise<Figure[]> {
-  const database = await startBenchDatabase();
-  const server = await startServer(database.url);
+  const { database, server } = await startBenchService();
   try {
     await publishTable(server);
     const authorization = `Bearer ${server.adminKey}`;

@@ -76,6 +76,22 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   };
 }
 
+/**
+ * A fresh database and the service on it. The caller stops both; if the service does not start,
+ * the database is stopped (and dropped) here, not left behind.
+ */
+export async function startBenchService(
+  env: Record<string, string> = {},
+): Promise<{ database: BenchDatabase; server: BenchServer }> {
+  const database = await startBenchDatabase();
+  try {
+    return { database, server: await startServer(database.url, env) };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}
+
 /** The real service in its own process, so the load generator does not share its event loop. */
 export async function startServer(
   databaseUrl: string,
