@@ -564,6 +564,23 @@ describe('portfolio runs survive a killed worker', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  /**
+   * A 5-member run, closed by `close` while its chunk is being rated: the chunk waits for the
+   * snapshots behind a lock until then. Its worker goes on, for the caller to stop.
+   */
+  const closeWhileRated = async (close: (id: string) => Promise<void>) => {
+    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
+    const worker = await startWorker();
+    try {
+      await waitForRun(api, id, (run) => run.status === 'running');
+      await close(id);
+    } finally {
+      await db.query('COMMIT');
+    }
+    return { id, worker };
+  };
   const filedFor = async (id: string) =>
     (
       await db.query(
@@ -620,22 +637,14 @@ describe('portfolio runs survive a killed worker', () => {
   });
 
   it('never reopens, nor adds to, a run that failed while its last chunk was being rated', async () => {
-    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
-    // The chunk waits for the snapshots behind this lock; meanwhile the run fails (as the
-    // sweep fails it when the chunk's job expired on its last attempt).
-    await db.query('BEGIN');
-    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
-    const worker = await startWorker();
-    try {
-      await waitForRun(api, id, (run) => run.status === 'running');
+    // As the sweep fails a run when its chunk's job expired on its last attempt.
+    const { id, worker } = await closeWhileRated(async (id) => {
       await db.query(
         `UPDATE portfolio_runs SET status = 'failed', finished_at = now(),
                 summary = '{"error": "expired"}' WHERE id = $1`,
         [id],
       );
-    } finally {
-      await db.query('COMMIT');
-    }
+    });
     try {
       // The chunk rates its members, finds the run closed and files nothing: the failed run's
       // results stay as they were when it failed.
@@ -650,16 +659,9 @@ describe('portfolio runs survive a killed worker', () => {
   }, 60_000);
 
   it('files nothing for a chunk whose run was cancelled while it was rated', async () => {
-    const id = await startRun({ filter: { clientTenantIds: await someTenants(5) } });
-    await db.query('BEGIN');
-    await db.query('LOCK TABLE secure_score_snapshots IN ACCESS EXCLUSIVE MODE');
-    const worker = await startWorker();
-    try {
-      await waitForRun(api, id, (run) => run.status === 'running');
+    const { id, worker } = await closeWhileRated(async (id) => {
       expect((await cancel(id)).body.status).toBe('cancelled');
-    } finally {
-      await db.query('COMMIT');
-    }
+    });
     try {
       await waitForChunkJobs(id);
       const exported = await api.request({
