@@ -1,19 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { canonicalJson, sha256Hex } from '../common/canonical-json.js';
-import { parseJsonStrict } from '../common/json/hardened-json.parser.js';
+import { readShared } from '../rating/rating-fixtures.spec-helper.js';
 import {
   type NormalizedSnapshot,
   parseSecureScorePayload,
 } from './graph/secure-score-payload.parser.js';
 import { prepareSnapshot } from './snapshot-writer.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/securescore');
 const heimdall = (): Record<string, unknown> =>
   (
-    parseJsonStrict(fs.readFileSync(path.join(FIXTURES, 'heimdall2.secureScore.json'), 'utf8')) as {
+    readShared('fixtures/securescore/heimdall2.secureScore.json') as {
       value: Record<string, unknown>[];
     }
   ).value[0];
