@@ -9,7 +9,16 @@ import { migrateDatabase } from '../dist/src/database/database-startup.js';
 import { loadConfig } from '../dist/src/config/app-config.js';
 import { startEmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 
+// The real payloads the tests ingest live beside the repository, as in the workspace and CI.
+const SHARED_FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/securescore');
+
 export default async function globalSetup() {
+  // Without them, hundreds of tests would each fail on a missing file: say so once, first.
+  if (!fs.existsSync(SHARED_FIXTURES)) {
+    throw new Error(
+      `The tests read the shared fixtures from ../shared beside this checkout; ${SHARED_FIXTURES} does not exist`,
+    );
+  }
   const external = process.env.TEST_DATABASE_URL;
   let adminUrl = external;
   if (!external) {
