@@ -20,6 +20,7 @@ import {
 import {
   createRootLogger,
   PinoNestLogger,
+  redactKeys,
   redactLiterally,
   redactUrl,
 } from './common/logging/logger.js';
@@ -54,8 +55,8 @@ export async function createHttpApp(
     bodyLimit: config.bodyLimitBytes,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    genReqId: (request: { headers: Record<string, unknown> }) =>
-      validRequestId(request.headers['x-request-id']) ?? randomUUID(),
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
+      clientRequestId(request.headers) ?? randomUUID(),
     // Drain on shutdown: Fastify's default closes idle keep-alive sockets and lets in-flight
     // requests finish (Nest's forceCloseConnections would destroy those too).
     return503OnClosing: true,
@@ -240,6 +241,15 @@ function checkCharset(request: FastifyRequest): void {
   }
 }
 
-function validRequestId(value: unknown): string | null {
-  return typeof value === 'string' && /^[\w.:-]{1,128}$/.test(value) ? value : null;
+/**
+ * The client's own `X-Request-Id`, when it is a plausible id. It is echoed and logged on every
+ * line of the request, so a credential sent there by a misconfigured client or proxy (one of our
+ * keys, the bootstrap key, or this request's own bearer token) is replaced by a fresh id.
+ */
+function clientRequestId(headers: Record<string, string | string[] | undefined>): string | null {
+  const value = headers['x-request-id'];
+  if (typeof value !== 'string' || !/^[\w.:-]{1,128}$/.test(value)) return null;
+  if (redactKeys(value) !== value) return null;
+  const bearer = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  return bearer?.[1] === value ? null : value;
 }

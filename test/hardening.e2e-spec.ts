@@ -756,6 +756,39 @@ describe('input outside a well-formed JSON body', () => {
     },
   );
 
+  it("replaces an X-Request-Id that is a credential, and echoes and logs any other client's id", async () => {
+    const { key, secret } = await createApiKey(t, { name: 'id as key', role: 'underwriter' });
+    const sent = [
+      { id: key, as: key }, // one of our keys, as its own bearer token
+      { id: key, as: t.adminKey }, // one of our keys, by its shape
+      { id: t.adminKey, as: key }, // the bootstrap key, by its text
+      { id: 'plain-secret-token.1234', as: 'plain-secret-token.1234' }, // this request's token
+    ];
+    for (const { id, as } of sent) {
+      logLines.length = 0;
+      const response = await t.request({
+        method: 'GET',
+        url: '/v1/nowhere',
+        key: as,
+        headers: { 'x-request-id': id },
+      });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.headers['x-request-id']).not.toBe(id);
+      expect(response.body.requestId).toBe(response.headers['x-request-id']);
+      for (const text of [response.text, logLines.join('')]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(t.adminKey);
+        expect(text).not.toContain(`"plain-secret-token.1234"`);
+      }
+    }
+    const traced = await t.request({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { 'x-request-id': 'trace-4bf92f35.77' },
+    });
+    expect(traced.headers['x-request-id']).toBe('trace-4bf92f35.77');
+  });
+
   it('answers malformed HTTP framing and oversized headers on a socket with problem documents', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as net.AddressInfo;
