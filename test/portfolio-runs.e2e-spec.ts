@@ -318,6 +318,36 @@ describe('portfolio runs', () => {
       key: actuary.key,
     });
     expect(cancel.status).toBe(403);
+    // Nor through a comparison, which would copy that run's tiers and factors into its own.
+    const runsBefore = (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
+    const comparing = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      key: actuary.key,
+      body: {
+        table: { name: 'sme-cyber', version: 'run.2-draft' },
+        asOf: '2026-07-20T00:00:00Z',
+        compareTo: { runId: firstRunId },
+      },
+    });
+    expect(comparing.status).toBe(403);
+    expect(comparing.body.detail).toContain('compareTo.table');
+    expect((await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n).toBe(
+      runsBefore,
+    );
+    // An impact test of its own is one it may compare with.
+    const withDraftRun = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      key: actuary.key,
+      body: {
+        table: { name: 'sme-cyber', version: 'run.2-draft' },
+        asOf: '2026-07-20T00:00:00Z',
+        compareTo: { runId: draft.body.id },
+      },
+    });
+    expect(withDraftRun.status).toBe(202);
+    await waitForRun(t, withDraftRun.body.id);
   });
 
   it('records a client tenant that cannot be rated and goes on', async () => {

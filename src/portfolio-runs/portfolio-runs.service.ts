@@ -89,15 +89,23 @@ export class PortfolioRunsService {
           allowDraft: dto.compareTo.table.version !== undefined,
         })
       : null;
-    if (
-      dto.compareTo?.runId &&
-      !(await this.dataSource
+    if (dto.compareTo?.runId) {
+      const previous = await this.dataSource
         .getRepository(PortfolioRunEntity)
-        .existsBy({ id: dto.compareTo.runId }))
-    ) {
-      throw DomainError.validation([
-        { pointer: '/compareTo/runId', message: 'No portfolio run has this id' },
-      ]);
+        .findOneBy({ id: dto.compareTo.runId });
+      if (!previous) {
+        throw DomainError.validation([
+          { pointer: '/compareTo/runId', message: 'No portfolio run has this id' },
+        ]);
+      }
+      // The comparison copies each member's tier and factor from that run into this one's
+      // results and summary: reading them through it is reading the run (find's rule).
+      if (principal.role === 'actuary' && previous.tablePublished) {
+        throw new DomainError(
+          'forbidden',
+          `An actuary may compare with impact tests (runs on a draft) only; to compare with the published table, name it in compareTo.table`,
+        );
+      }
     }
     const compareTo = dto.compareTo?.runId
       ? { runId: dto.compareTo.runId }
