@@ -644,6 +644,39 @@ describe('validateWeightingTable', () => {
     expect(errors.map((error) => error.pointer)).toEqual(['/tiers/0/decision', '/gates/0/capTier']);
   });
 
+  it.each<[string, (d: any) => void, string]>([
+    ['has no name', (d) => delete d.tiers[0].tier, '/tiers/0/tier'],
+    ['has a number for a name', (d) => (d.tiers[0].tier = 5), '/tiers/0/tier'],
+    ['is not an object', (d) => (d.tiers[0] = 5), '/tiers/0'],
+  ])(
+    "checks a gate's capTier against the names that could be read when a tier %s",
+    (_, breakTier, tierPointer) => {
+      const errors = errorsOf(
+        withChange((d) => {
+          breakTier(d);
+          d.gates[0].capTier = 'Z';
+        }),
+      );
+      expect(errors).toContainEqual(expect.objectContaining({ pointer: tierPointer }));
+      expect(errors).toContainEqual({
+        pointer: '/gates/0/capTier',
+        message: expect.stringContaining('must name a tier (B, C, D, E), got "Z"'),
+      });
+      // A capTier naming a tier that could be read stays valid beside the broken one.
+      const valid = errorsOf(withChange(breakTier));
+      expect(valid.map((error) => error.pointer)).not.toContain('/gates/0/capTier');
+    },
+  );
+
+  it("checks a gate's capTier when the table lists no tier", () => {
+    const errors = errorsOf(withChange((d) => (d.tiers = [])));
+    expect(errors).toEqual([
+      { pointer: '/tiers', message: expect.stringContaining('at least one tier') },
+      { pointer: '/gates/0/capTier', message: expect.stringContaining('the table names none') },
+      { pointer: '/gates/1/capTier', message: expect.stringContaining('the table names none') },
+    ]);
+  });
+
   it('checks the order of tiers across a tier whose minIndex cannot be read', () => {
     const errors = errorsOf(
       withChange((d) => {

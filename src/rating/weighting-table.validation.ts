@@ -247,7 +247,10 @@ function readCategoryWeights(
 
 interface ReadTiers {
   tiers: TableTier[] | undefined;
-  /** Every tier's name, when each was read (a tier broken elsewhere still has its name). */
+  /**
+   * The tier names that could be read (a tier broken elsewhere still has its name), when the
+   * list could: a capTier must be one of them, as no other text can name a tier.
+   */
   names: string[] | undefined;
 }
 
@@ -257,7 +260,7 @@ function readTiers(reader: TableReader, value: unknown): ReadTiers {
   const items = reader.array(value, '/tiers', 'the list of tiers, best first');
   if (items === undefined) return unread;
   if (items.length === 0)
-    return { ...unread, tiers: reader.fail('/tiers', 'must list at least one tier') };
+    return { tiers: reader.fail('/tiers', 'must list at least one tier'), names: [] };
   const seen = new Map<string, number>();
   const tiers = items.map((item, i) => readTier(reader, item, i, seen));
   // Each minIndex against the nearest one before it that could be read: a broken tier between
@@ -283,7 +286,7 @@ function readTiers(reader: TableReader, value: unknown): ReadTiers {
   }
   return {
     tiers: allDefined(tiers.map((tier) => tier?.tier)),
-    names: allDefined(tiers.map((tier) => tier?.name)),
+    names: tiers.flatMap((tier) => tier?.name ?? []),
   };
 }
 
@@ -351,7 +354,9 @@ function readGates(
     if (capTier && tierNames && !tierNames.includes(capTier)) {
       capTier = reader.fail(
         `${pointer}/capTier`,
-        `must name a tier (${tierNames.join(', ')}), got ${JSON.stringify(capTier)}`,
+        tierNames.length > 0
+          ? `must name a tier (${tierNames.join(', ')}), got ${JSON.stringify(capTier)}`
+          : `must name a tier, and the table names none, got ${JSON.stringify(capTier)}`,
       );
     }
     const decisionValue = optional(gate, 'decision');
