@@ -250,6 +250,7 @@ function clientRequestId(headers: Record<string, string | string[] | undefined>)
   const value = headers['x-request-id'];
   if (typeof value !== 'string' || !/^[\w.:-]{1,128}$/.test(value)) return null;
   if (redactKeys(value) !== value) return null;
-  const bearer = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-  return bearer?.[1] === value ? null : value;
+  const authorization = headers.authorization;
+  const bearer = typeof authorization === 'string' && /^\s*bearer\s+(\S+)\s*$/i.exec(authorization);
+  return bearer && bearer[1] === value ? null : value;
 }
