@@ -40,6 +40,12 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * What `required` answers for an absent member, once it has reported it: every reader takes it
+ * for "already reported", so one violation gets one message, not "is required" and a type error.
+ */
+export const ABSENT: unique symbol = Symbol('absent');
+
 export class TableReader {
   readonly errors: TableViolation[] = [];
 
@@ -55,6 +61,7 @@ export class TableReader {
     what: string,
     allowed: readonly string[],
   ): Json | undefined {
+    if (value === ABSENT) return undefined;
     if (!isObject(value))
       return this.fail(pointer, `must be ${what} (an object), got ${describe(value)}`);
     for (const key of Object.keys(value)) {
@@ -69,6 +76,7 @@ export class TableReader {
   }
 
   array(value: unknown, pointer: string, what: string): unknown[] | undefined {
+    if (value === ABSENT) return undefined;
     if (!Array.isArray(value))
       return this.fail(pointer, `must be ${what} (an array), got ${describe(value)}`);
     return value;
@@ -76,7 +84,10 @@ export class TableReader {
 
   /** A required member: reports its absence (null is a value, reported by the type check). */
   required(parent: Json, key: string, pointer: string): unknown {
-    if (!Object.hasOwn(parent, key)) return this.fail(pointerTo(pointer, key), 'is required');
+    if (!Object.hasOwn(parent, key)) {
+      this.fail(pointerTo(pointer, key), 'is required');
+      return ABSENT;
+    }
     return parent[key];
   }
 
@@ -86,6 +97,7 @@ export class TableReader {
     pattern?: RegExp,
     patternText?: string,
   ): string | undefined {
+    if (value === ABSENT) return undefined;
     if (typeof value !== 'string')
       return this.fail(pointer, `must be a string, got ${describe(value)}`);
     if (value.length === 0) return this.fail(pointer, 'must not be empty');
@@ -99,6 +111,7 @@ export class TableReader {
   }
 
   decision(value: unknown, pointer: string): Decision | undefined {
+    if (value === ABSENT) return undefined;
     if (typeof value === 'string' && (DECISIONS as readonly string[]).includes(value)) {
       return value as Decision;
     }
@@ -132,6 +145,7 @@ export class TableReader {
   }
 
   private decimalValue(value: unknown, pointer: string, rule: DecimalRule): Dec | undefined {
+    if (value === ABSENT) return undefined;
     const expected = `must be ${RULE_TEXT[rule]} (a JSON number or a numeric string such as "0.85")`;
     let text: string;
     if (typeof value === 'number') {

@@ -615,6 +615,32 @@ describe('validateWeightingTable', () => {
     ]);
   });
 
+  it('reports a missing member once, as missing, and not also as of the wrong type', () => {
+    expect(errorsOf({})).toEqual(
+      ['/name', '/version', '/effectiveFrom', '/tiers'].map((pointer) => ({
+        pointer,
+        message: 'is required',
+      })),
+    );
+    const errors = errorsOf(
+      withChange((d) => {
+        delete d.controls[0].name;
+        delete d.controls[0].weight;
+        delete d.tiers[1].minIndex;
+        delete d.tiers[1].factor;
+        delete d.gates[0].control;
+        delete d.gates[0].minAdoption;
+        delete d.modifiers[0].name;
+        delete d.modifiers[0].input;
+        delete d.modifiers[0].bands[0].factor;
+      }),
+    );
+    const pointers = errors.map((error) => error.pointer);
+    expect(new Set(pointers).size).toBe(pointers.length);
+    expect(errors.every((error) => error.message === 'is required')).toBe(true);
+    expect(errors).toHaveLength(9);
+  });
+
   it('lists every violation, not just the first', () => {
     const errors = errorsOf(
       withChange((d) => {

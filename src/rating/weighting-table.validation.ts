@@ -26,7 +26,7 @@ import type {
   TableViolation,
   WeightingTable,
 } from './rating.types.js';
-import { describe, optional, pointerTo, TableReader, type Json } from './table-reader.js';
+import { ABSENT, describe, optional, pointerTo, TableReader, type Json } from './table-reader.js';
 
 export type TableValidation =
   { ok: true; table: WeightingTable } | { ok: false; errors: TableViolation[] };
@@ -132,6 +132,7 @@ function readHeader(reader: TableReader, root: Json): Header | undefined {
 }
 
 function readDate(reader: TableReader, value: unknown, pointer: string): string | undefined {
+  if (value === ABSENT) return undefined;
   const match = typeof value === 'string' ? DATE.exec(value) : null;
   if (match === null || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
     return reader.fail(pointer, `must be a calendar date YYYY-MM-DD, got ${describe(value)}`);
@@ -256,7 +257,6 @@ interface ReadTiers {
 
 function readTiers(reader: TableReader, value: unknown): ReadTiers {
   const unread = { tiers: undefined, names: undefined };
-  if (value === undefined) return unread;
   const items = reader.array(value, '/tiers', 'the list of tiers, best first');
   if (items === undefined) return unread;
   if (items.length === 0)
@@ -397,7 +397,7 @@ function readModifier(
   const input =
     typeof inputValue === 'string' && INPUTS.includes(inputValue)
       ? (inputValue as ModifierInput)
-      : inputValue === undefined
+      : inputValue === ABSENT
         ? undefined
         : reader.fail(
             `${pointer}/input`,
