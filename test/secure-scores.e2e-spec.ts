@@ -9,12 +9,12 @@ import { NO_FINDINGS } from '../src/secure-scores/catalog/control-warnings.js';
 import { prepareSecureScoreBody } from '../src/secure-scores/preparation/snapshot-preparation.js';
 import { writeSnapshots } from '../src/secure-scores/snapshot-writer.js';
 import { exampleTable, fixture, fixtureText, snapshotFor } from './support/fixtures.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { createApiKey, createTestApp, TestApp } from './support/test-app.js';
 
 describe('Secure Score ingestion', () => {
   let t: TestApp;
   let db: pg.Client;
-  let partnerKeys: { a: string; b: string; aId: string };
+  let partnerKeys: { a: string; b: string; aId: string; bId: string };
   beforeAll(async () => {
     t = await createTestApp();
     db = new pg.Client({ connectionString: t.databaseUrl });
@@ -30,7 +30,7 @@ describe('Secure Score ingestion', () => {
     };
     const a = await keyFor('Partner A');
     const b = await keyFor('Partner B');
-    partnerKeys = { a: a.key, b: b.key, aId: a.id };
+    partnerKeys = { a: a.key, b: b.key, aId: a.id, bId: b.id };
   });
   afterAll(async () => {
     await db.end();
@@ -930,6 +930,66 @@ describe('Secure Score ingestion', () => {
         '/industry',
         '/partnerId',
       ]);
+    });
+
+    it('move to another partner only by an admin (a change of broker), history and all', async () => {
+      const tenantUrl = `/v1/client-tenants/${ownTenantId}`;
+      const patch = (key: string | undefined, body: object) =>
+        t.request({ method: 'PATCH', url: tenantUrl, key, body });
+      const snapshots = await count();
+      // Not by the partner that owns it, nor by an underwriter; its current value is no change.
+      const underwriter = await createApiKey(t, { name: 'uw', role: 'underwriter' });
+      for (const key of [partnerKeys.a, underwriter.key]) {
+        const refused = await patch(key, { partnerId: partnerKeys.bId, name: 'Taken' });
+        expect(refused.status).toBe(403);
+        expect(refused.body.detail).toContain('Only an admin');
+      }
+      expect((await patch(partnerKeys.a, { partnerId: partnerKeys.aId })).status).toBe(200);
+      const unknown = await patch(undefined, { partnerId: randomUUID() });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors).toEqual([
+        { pointer: '/partnerId', message: 'No partner has this id' },
+      ]);
+      expect((await t.request({ method: 'GET', url: tenantUrl })).body).toMatchObject({
+        partnerId: partnerKeys.aId,
+        name: 'Fabrikam',
+      });
+
+      const moved = await patch(undefined, { partnerId: partnerKeys.bId });
+      expect(moved.status).toBe(200);
+      expect(moved.body.partnerId).toBe(partnerKeys.bId);
+      const audit = await db.query(
+        `SELECT details FROM audit_log WHERE action = 'client-tenant.updated' AND entity_id = $1 ORDER BY id DESC LIMIT 1`,
+        [ownTenantId],
+      );
+      expect(audit.rows[0].details).toEqual({ partnerId: partnerKeys.bId });
+      // The new partner reads its history and pushes; the old one gets what any other would.
+      const history = await t.request({
+        method: 'GET',
+        url: `${tenantUrl}/secure-scores`,
+        key: partnerKeys.b,
+      });
+      expect(history.status).toBe(200);
+      expect(history.body.items.length).toBeGreaterThan(0);
+      expect(
+        (await post(snapshotFor('partner-a-tenant', '2024-03-09'), partnerKeys.b)).status,
+      ).toBe(201);
+      expect((await t.request({ method: 'GET', url: tenantUrl, key: partnerKeys.a })).status).toBe(
+        404,
+      );
+      expect(
+        (await post(snapshotFor('partner-a-tenant', '2024-03-10'), partnerKeys.a)).status,
+      ).toBe(403);
+      expect(await count()).toBe(snapshots + 1);
+
+      // To none (the insurer's own), then back to its first partner.
+      expect((await patch(undefined, { partnerId: null })).body.partnerId).toBeNull();
+      expect((await t.request({ method: 'GET', url: tenantUrl, key: partnerKeys.b })).status).toBe(
+        404,
+      );
+      expect((await patch(undefined, { partnerId: partnerKeys.aId })).body.partnerId).toBe(
+        partnerKeys.aId,
+      );
     });
   });
 

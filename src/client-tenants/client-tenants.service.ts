@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { PartnerEntity } from '../access/partner.entity.js';
 import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
 import { canonicalSha256 } from '../common/canonical-json.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { decodeIdCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { normalAzureTenantId } from './azure-tenant-id.js';
 import { assertVisible, partnerScope } from './client-tenant-access.js';
@@ -75,6 +77,10 @@ export class ClientTenantsService {
     return this.dataSource.transaction(async (manager) => {
       const tenant = await this.findVisible(principal, id, manager);
       const before = canonicalSha256(toView(tenant));
+      if (change.partnerId !== undefined && change.partnerId !== tenant.partnerId) {
+        await assertMayMove(manager, principal, change.partnerId);
+        tenant.partnerId = change.partnerId;
+      }
       if (change.name !== undefined) tenant.name = change.name;
       if (change.industry !== undefined && change.industry !== tenant.industry) {
         tenant.industry = change.industry;
@@ -96,6 +102,27 @@ export class ClientTenantsService {
       });
       return toView(saved);
     });
+  }
+}
+
+/**
+ * A client tenant belongs to the partner that first pushed it, and only an admin moves it: when
+ * the insured changes broker, or the first push came from the wrong partner (which then locks
+ * the right one out: every partner push for it is refused).
+ */
+async function assertMayMove(
+  manager: EntityManager,
+  principal: Principal,
+  partnerId: string | null,
+): Promise<void> {
+  if (principal.role !== 'admin') {
+    throw new DomainError(
+      'forbidden',
+      'Only an admin may move a client tenant to another partner; send partnerId only with its current value',
+    );
+  }
+  if (partnerId !== null && !(await manager.existsBy(PartnerEntity, { id: partnerId }))) {
+    throw DomainError.validation([{ pointer: '/partnerId', message: 'No partner has this id' }]);
   }
 }
 

@@ -42,4 +42,16 @@ export class UpdateClientTenantDto {
     message: 'industry must be a lowercase slug like "financial-services"',
   })
   industry?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      "Admins only: move the client tenant to another partner (a change of broker), or to none (null: the insurer's own); its whole history goes with it. Others may send only its current value",
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsUUID()
+  partnerId?: string | null;
 }
