@@ -53,6 +53,9 @@ export async function createHttpApp(
     // (`?api_key=`): the service logs its own line instead (registerHardenedJson).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // The client's address (the per-address limit on failed authentications, the logs) is the
+    // socket's peer unless TRUST_PROXY names the proxies whose X-Forwarded-For to believe.
+    trustProxy: config.trustProxy,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>

@@ -298,6 +298,37 @@ describe('access: rate limits', () => {
     ]);
   });
 
+  it('counts failures per client behind a trusted proxy (TRUST_PROXY), and per socket otherwise', async () => {
+    const proxied = await createTestApp({ authFailuresPerMinute: 2, trustProxy: ['10.9.0.0/16'] });
+    try {
+      const from = (key: string, remoteAddress: string, forwardedFor?: string) =>
+        proxied.app.inject({
+          method: 'GET',
+          url: '/v1/me',
+          remoteAddress,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+          },
+        });
+      const wrong = 'ssk_00000000_' + 'A'.repeat(43);
+      const guesses = [];
+      for (let i = 0; i < 3; i++)
+        guesses.push((await from(wrong, '10.9.0.5', '203.0.113.7')).statusCode);
+      expect(guesses).toEqual([401, 401, 429]);
+      // Another client through the same proxy is not blocked by the first one's guesses ...
+      expect((await from(proxied.adminKey, '10.9.0.5', '203.0.113.8')).statusCode).toBe(200);
+      // ... the blocked one is, through any trusted proxy ...
+      expect((await from(proxied.adminKey, '10.9.3.3', '203.0.113.7')).statusCode).toBe(429);
+      // ... and a client that is not a trusted proxy cannot pick its address by the header.
+      for (let i = 0; i < 2; i++) await from(wrong, '198.51.100.1', '203.0.113.9');
+      expect((await from(proxied.adminKey, '198.51.100.1', '203.0.113.10')).statusCode).toBe(429);
+      expect((await from(proxied.adminKey, '10.9.0.5', '203.0.113.9')).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("limits each key to its rate with a burst, without touching another key's", async () => {
     const created = await t.app.inject({
       method: 'POST',

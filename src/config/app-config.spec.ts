@@ -20,6 +20,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads TRUST_PROXY as the proxies whose X-Forwarded-For is believed, or none', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: ' ' }).trustProxy).toBe(false);
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback,fd00::/8, ::1' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback', 'fd00::/8', '::1']);
+    for (const bad of [
+      '2',
+      'true',
+      '10.0.0.0/33',
+      '::/129',
+      '10.0.0.1/8/1',
+      'proxy.local',
+      '10.0.0.0/',
+    ]) {
+      expect(() => loadConfig({ TRUST_PROXY: `loopback,${bad}` })).toThrow(
+        `TRUST_PROXY must be a comma-separated list of IP addresses, CIDR ranges and loopback, linklocal, uniquelocal (not "${bad}")`,
+      );
+    }
+  });
+
   it('lists every bad setting at once', () => {
     try {
       loadConfig({ PORT: 'eighty', DB_SOCKET_TIMEOUT_MS: '10', ROLE: 'boss' });

@@ -60,6 +60,12 @@ export interface AppConfig {
   authFailuresPerMinute: number;
   /** Requests one process serves at once; the next ones get 503 at once (0: no limit). */
   maxInFlightRequests: number;
+  /**
+   * The proxies whose `X-Forwarded-For` gives the client's address (Fastify's `trustProxy`):
+   * their addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`); false trusts
+   * none, and the client is the socket's peer.
+   */
+  trustProxy: false | string[];
 }
 
 export class ConfigError extends Error {
@@ -130,6 +136,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
       `DB_SOCKET_TIMEOUT_MS (${socketTimeoutMs}) must be longer than DB_STATEMENT_TIMEOUT_MS (${statementTimeoutMs}), or a slow query would count as a dead connection`,
     );
   }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
   const config: AppConfig = {
     port: int('PORT', 3000, 0, 65535),
     host,
@@ -159,9 +166,41 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     rateLimitBurst: int('RATE_LIMIT_BURST', 200, 1, 1_000_000),
     maxInFlightRequests: int('MAX_IN_FLIGHT_REQUESTS', 256, 0, 1_000_000),
     authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    trustProxy,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
+}
+
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset trusts no proxy; else a comma-separated list of the proxies' addresses, CIDR
+ * ranges and named ranges. Checked here, because Fastify would only throw on a bad entry at its
+ * first request. No hop count: Fastify no longer believes one (it cannot tell a proxy from a
+ * client that sends the header itself).
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | string[] {
+  const text = raw?.trim() ?? '';
+  if (text === '') return false;
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyRange(entry));
+  if (bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be a comma-separated list of IP addresses, CIDR ranges and ${PROXY_RANGES.join(', ')} (not ${bad.map((entry) => `"${entry}"`).join(', ')})`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isProxyRange(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function isHost(value: string): boolean {
