@@ -207,6 +207,9 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
   });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Bodies echo client text (tenant names, control descriptions): a browser must take each
+    // for its declared type, never sniff a JSON or CSV body as a page.
+    void reply.header('x-content-type-options', 'nosniff');
   });
   // One line per request, at debug only: at info, a busy ingest would log more than it stores.
   const debug = config.logLevel === 'debug' || config.logLevel === 'trace';

@@ -94,6 +94,8 @@ describe('assessments', () => {
     });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.text).toContain('1.0800');
     expect(page.text).toContain('Fix ');
     expect(page.text).toMatch(/&rarr;/);

@@ -14,6 +14,9 @@ import {
 import { AssessmentsService } from './assessments.service.js';
 import { CreateAssessmentDto } from './dto/create-assessment.dto.js';
 
+const WORKSHEET_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 @ApiTags('assessments')
 @ApiBearerAuth()
 @Roles('partner', 'underwriter', 'admin')
@@ -69,7 +72,11 @@ export class AssessmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (negotiate(accept, ['application/json', 'text/html']) === 'text/html') {
-      void reply.header('content-type', 'text/html; charset=utf-8');
+      // A page of escaped data and its own inline styles: it loads nothing, runs nothing, and
+      // is framed by no other site.
+      void reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', WORKSHEET_POLICY);
       return this.assessments.worksheet(principal, id);
     }
     return this.assessments.get(principal, id);
