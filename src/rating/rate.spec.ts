@@ -283,6 +283,39 @@ describe('rate: weights and adoption (spec §3 steps 1 to 4)', () => {
     expect(rating.reasons).toEqual(['GATE_a']);
   });
 
+  it('credits nothing to a ThirdParty control with thirdPartyCredit 0, listed or weighted by category', () => {
+    const table = compiled({
+      adoption: { thirdPartyCredit: 0 },
+      controls: [{ name: 'a', weight: 1 }],
+      categoryWeights: { Identity: 1 },
+    });
+    const rating = rate(
+      snap([score('a', '100'), score('b', '100', { controlCategory: 'Identity' })]),
+      table,
+      ctx({ controlStates: { a: 'ThirdParty', b: 'ThirdParty' } }),
+    );
+    expect(rating.contributions.map((c) => [c.control, c.adoption, c.gap])).toEqual([
+      ['a', '0.0000', '50.0000'],
+      ['b', '0.0000', '50.0000'],
+    ]);
+    expect(rating.index).toBe('0.00');
+  });
+
+  it('sorts contributions by the rounded gap, then by name, not by the exact gap', () => {
+    // Exact gaps 24.99995 (a) and 24.99999 (b) both round to 25.0000: a tie, which the name settles.
+    const table = compiled({
+      controls: [
+        { name: 'b', weight: 1 },
+        { name: 'a', weight: 1 },
+      ],
+    });
+    const rating = rate(snap([score('b', '50.00002'), score('a', '50.0001')]), table, ctx());
+    expect(rating.contributions.map((c) => [c.control, c.gap])).toEqual([
+      ['a', '25.0000'],
+      ['b', '25.0000'],
+    ]);
+  });
+
   it('rates NO_SCORABLE_CONTROLS when S = 0', () => {
     const table = compiled({
       adoption: { missing: 'exclude' },
@@ -329,6 +362,50 @@ describe('rate: gates, tier decision, modifiers, clamp (spec §3 steps 6 to 11, 
     expect(rating.tier).toBe(tier);
     expect(rating.reasons).toEqual(['GATE_mfa']);
     expect(rating.decision).toBe(decision);
+  });
+
+  it('takes the worst capTier and the worst decision of several fired gates, whatever their order', () => {
+    const gates = [
+      { control: 'mfa', minAdoption: 1, capTier: 'B', decision: 'decline', reason: 'FIRST' },
+      { control: 'other', minAdoption: 1, capTier: 'D', decision: 'refer', reason: 'SECOND' },
+      { control: 'mfa', minAdoption: 0.5, capTier: 'C', decision: 'accept', reason: 'UNFIRED' },
+    ];
+    for (const order of [gates, [...gates].reverse()]) {
+      const rating = rate(
+        snap([score('mfa', '99'), score('other', '99')]),
+        compiled({ controls, gates: order }),
+        ctx(),
+      );
+      expect([rating.index, rating.tier, rating.factor, rating.decision]).toEqual([
+        '99.00',
+        'D',
+        '1.2500',
+        'decline',
+      ]);
+      expect(rating.reasons).toEqual(
+        order.filter((gate) => gate.reason !== 'UNFIRED').map((gate) => gate.reason),
+      );
+    }
+  });
+
+  it('bands licensedUserCount, with the default when the snapshot has none', () => {
+    const licences = {
+      name: 'licences',
+      input: 'licensedUserCount',
+      default: 1.2,
+      bands: [
+        { upTo: 100, factor: 1 },
+        { factor: 1.1, decision: 'refer' },
+      ],
+    };
+    const table = compiled({ controls: [controls[0]], modifiers: [licences] });
+    const factorFor = (licensedUserCount: number | null) => {
+      const rating = rate(snap([score('mfa', '75')], { licensedUserCount }), table, ctx());
+      return [rating.factor, rating.decision, rating.reasons];
+    };
+    expect(factorFor(100)).toEqual(['0.9000', 'accept', []]);
+    expect(factorFor(101)).toEqual(['0.9900', 'refer', ['MODIFIER_licences']]);
+    expect(factorFor(null)).toEqual(['1.0800', 'accept', []]);
   });
 
   it('fires a gate on an absent control even with missing: exclude, and not at exactly minAdoption', () => {
