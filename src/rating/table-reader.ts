@@ -98,6 +98,9 @@ export class TableReader {
     patternText?: string,
   ): string | undefined {
     if (value === ABSENT) return undefined;
+    // `version: 2027.1` in YAML (or unquoted in JSON) is a number, which would lose "2027.10".
+    if (typeof value === 'number')
+      return this.fail(pointer, `must be a string, got ${describe(value)}: write it in quotes`);
     if (typeof value !== 'string')
       return this.fail(pointer, `must be a string, got ${describe(value)}`);
     if (value.length === 0) return this.fail(pointer, 'must not be empty');

@@ -152,7 +152,7 @@ describe('validateWeightingTable', () => {
       'a numeric version',
       (d) => (d.version = 2027.1),
       '/version',
-      'must be a string, got number 2027.1',
+      'must be a string, got number 2027.1: write it in quotes',
     ],
     [
       'a version with a space',
