@@ -268,35 +268,23 @@ describe('portfolio runs', () => {
 
   it('lets an actuary impact-test a draft, but not run a published table, which files assessments', async () => {
     const actuary = await createApiKey(t, { name: 'actuary', role: 'actuary' });
-    const before = (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
-    const published = await t.request({
-      method: 'POST',
-      url: '/v1/portfolio-runs',
-      key: actuary.key,
-      body: { table: { name: 'sme-cyber', version: 'run.1' }, asOf: '2026-07-20T00:00:00Z' },
-    });
+    const runCount = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
+    const start = (table: object, compareTo?: object) =>
+      t.request({
+        method: 'POST',
+        url: '/v1/portfolio-runs',
+        key: actuary.key,
+        body: { table, asOf: '2026-07-20T00:00:00Z', ...(compareTo ? { compareTo } : {}) },
+      });
+    const draftTable = { name: 'sme-cyber', version: 'run.2-draft' };
+    const before = await runCount();
+    const published = await start({ name: 'sme-cyber', version: 'run.1' });
     expect(published.status).toBe(403);
     expect(published.body.detail).toContain('impact test');
-    const inForce = await t.request({
-      method: 'POST',
-      url: '/v1/portfolio-runs',
-      key: actuary.key,
-      body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
-    });
-    expect(inForce.status).toBe(403);
-    expect((await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n).toBe(
-      before,
-    );
-    const draft = await t.request({
-      method: 'POST',
-      url: '/v1/portfolio-runs',
-      key: actuary.key,
-      body: {
-        table: { name: 'sme-cyber', version: 'run.2-draft' },
-        asOf: '2026-07-20T00:00:00Z',
-        compareTo: { table: { name: 'sme-cyber', version: 'run.1' } },
-      },
-    });
+    expect((await start({ name: 'sme-cyber' })).status).toBe(403);
+    expect(await runCount()).toBe(before);
+    const draft = await start(draftTable, { table: { name: 'sme-cyber', version: 'run.1' } });
     expect(draft.status).toBe(202);
     expect(await waitForRun(t, draft.body.id)).toMatchObject({
       status: 'succeeded',
@@ -319,33 +307,13 @@ describe('portfolio runs', () => {
     });
     expect(cancel.status).toBe(403);
     // Nor through a comparison, which would copy that run's tiers and factors into its own.
-    const runsBefore = (await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n;
-    const comparing = await t.request({
-      method: 'POST',
-      url: '/v1/portfolio-runs',
-      key: actuary.key,
-      body: {
-        table: { name: 'sme-cyber', version: 'run.2-draft' },
-        asOf: '2026-07-20T00:00:00Z',
-        compareTo: { runId: firstRunId },
-      },
-    });
+    const runsBefore = await runCount();
+    const comparing = await start(draftTable, { runId: firstRunId });
     expect(comparing.status).toBe(403);
     expect(comparing.body.detail).toContain('compareTo.table');
-    expect((await db.query(`SELECT count(*)::int AS n FROM portfolio_runs`)).rows[0].n).toBe(
-      runsBefore,
-    );
+    expect(await runCount()).toBe(runsBefore);
     // An impact test of its own is one it may compare with.
-    const withDraftRun = await t.request({
-      method: 'POST',
-      url: '/v1/portfolio-runs',
-      key: actuary.key,
-      body: {
-        table: { name: 'sme-cyber', version: 'run.2-draft' },
-        asOf: '2026-07-20T00:00:00Z',
-        compareTo: { runId: draft.body.id },
-      },
-    });
+    const withDraftRun = await start(draftTable, { runId: draft.body.id });
     expect(withDraftRun.status).toBe(202);
     await waitForRun(t, withDraftRun.body.id);
   });
