@@ -174,6 +174,74 @@ describe('assessments', () => {
     },
   );
 
+  it.each([
+    [
+      '/v1/client-tenants/{tenant}/assessments',
+      { table: { name: 'sme-cyber', version: null } },
+      '/table/version',
+    ],
+    ['/v1/portfolio-runs', { table: { name: 'sme-cyber', version: null } }, '/table/version'],
+    ['/v1/portfolio-runs', { table: { name: 'sme-cyber', version: '..' } }, '/table/version'],
+    [
+      '/v1/portfolio-runs',
+      { table: { name: 'sme-cyber' }, compareTo: { table: { name: 'sme-cyber', version: null } } },
+      '/compareTo/table/version',
+    ],
+  ])('answers 422 to a table version that names none on %s: %j', async (url, body, pointer) => {
+    const counts = async () =>
+      (
+        await db.query(
+          `SELECT (SELECT count(*) FROM assessments) + (SELECT count(*) FROM portfolio_runs) AS n`,
+        )
+      ).rows[0].n;
+    const before = await counts();
+    const response = await t.request({
+      method: 'POST',
+      url: url.replace('{tenant}', tenantId),
+      body,
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      { pointer, message: expect.stringContaining('version must be 1 to 32') },
+    ]);
+    expect(await counts()).toBe(before);
+  });
+
+  it('takes a client tenant id written in capitals for the same client tenant', async () => {
+    const upper = tenantId.toUpperCase();
+    const created = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${upper}/assessments`,
+      body: { asOf: '2024-01-20T00:00:00Z', table: { name: 'sme-cyber', version: 'test.1' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.clientTenantId).toBe(tenantId);
+    const history = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${upper}/assessments`,
+    });
+    expect(history.body.items.map((a: { id: string }) => a.id)).toContain(created.body.id);
+    const patched = await t.request({
+      method: 'PATCH',
+      url: `/v1/client-tenants/${upper}`,
+      body: { name: 'Capitals Ltd' },
+    });
+    expect(patched.body).toMatchObject({ id: tenantId, name: 'Capitals Ltd' });
+    const audit = await db.query(
+      `SELECT entity_id, client_tenant_id::text FROM audit_log WHERE action = 'client-tenant.updated' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit.rows[0]).toEqual({ entity_id: tenantId, client_tenant_id: tenantId });
+    expect(
+      (
+        await t.request({
+          method: 'GET',
+          url: `/v1/client-tenants/${upper}/assessments`,
+          key: partnerKey,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('hides assessments from other partners (404)', async () => {
     for (const request of [
       { method: 'GET' as const, url: `/v1/assessments/${assessmentId}` },

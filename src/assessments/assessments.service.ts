@@ -61,10 +61,12 @@ export class AssessmentsService {
   /** Rates the client tenant as of a date and files the result with every input it used. */
   async create(
     principal: Principal,
-    clientTenantId: string,
+    id: string,
     dto: CreateAssessmentDto,
   ): Promise<AssessmentView> {
-    await this.clientTenants.findVisible(principal, clientTenantId);
+    // The stored id, not the URL's: a UUID may be written in capitals there, and the inputs below
+    // are keyed by the lower-case text PostgreSQL returns.
+    const clientTenantId = (await this.clientTenants.findVisible(principal, id)).id;
     const asOf = dto.asOf ? new Date(dto.asOf) : new Date();
     const table = await this.tables.resolveTable(dto.table ?? null, asOf);
     const inputs = (
@@ -155,7 +157,7 @@ export class AssessmentsService {
     clientTenantId: string,
     query: { limit: number; cursor?: string },
   ): Promise<Page<Record<string, unknown>>> {
-    await this.clientTenants.findVisible(principal, clientTenantId);
+    const tenant = await this.clientTenants.findVisible(principal, clientTenantId);
     const after = decodeCursor(query.cursor, ['instant', 'uuid']);
     const rows: {
       id: string;
@@ -180,7 +182,7 @@ export class AssessmentsService {
          FROM assessments WHERE client_tenant_id = $1) a
        WHERE ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2, $3::uuid))
        ORDER BY a.created_at DESC, a.id DESC LIMIT $4`,
-      [clientTenantId, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1],
+      [tenant.id, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1],
     );
     return toPage(
       rows,

@@ -71,15 +71,19 @@ export class ClientTenantsService {
 
   async update(
     principal: Principal,
-    id: string,
+    requestedId: string,
     change: UpdateClientTenantDto,
   ): Promise<ClientTenantView> {
     return this.dataSource.transaction(async (manager) => {
-      const tenant = await this.findVisible(principal, id, manager);
+      const tenant = await this.findVisible(principal, requestedId, manager);
+      // The stored (lower-case) id from here on: the URL may write the UUID in capitals.
+      const { id } = tenant;
       const before = canonicalSha256(toView(tenant));
-      if (change.partnerId !== undefined && change.partnerId !== tenant.partnerId) {
-        await assertMayMove(manager, principal, change.partnerId);
-        tenant.partnerId = change.partnerId;
+      // UUIDs have no case: a partner's own id in capitals is no move.
+      const partnerId = change.partnerId && change.partnerId.toLowerCase();
+      if (partnerId !== undefined && partnerId !== tenant.partnerId) {
+        await assertMayMove(manager, principal, partnerId);
+        tenant.partnerId = partnerId;
       }
       if (change.name !== undefined) tenant.name = change.name;
       if (change.industry !== undefined && change.industry !== tenant.industry) {
@@ -98,7 +102,7 @@ export class ClientTenantsService {
         clientTenantId: id,
         beforeSha256: before,
         afterSha256: canonicalSha256(toView(saved)),
-        details: { ...change },
+        details: { ...change, ...(partnerId === undefined ? {} : { partnerId }) },
       });
       return toView(saved);
     });

@@ -10,5 +10,5 @@ export const INDUSTRY_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** A weighting table's `name` (rating-spec §1). */
 export const TABLE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** A weighting table's `version` (rating-spec §1). */
-export const TABLE_VERSION_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
+/** A weighting table's `version` (rating-spec §1, less `.` and `..`, which no URL can name). */
+export const TABLE_VERSION_PATTERN = /^(?!\.\.?$)[A-Za-z0-9._-]{1,32}$/;

@@ -161,6 +161,8 @@ describe('validateWeightingTable', () => {
       'must match 1 to 32 of [A-Za-z0-9._-]',
     ],
     ['a version of 33 characters', (d) => (d.version = '1'.repeat(33)), '/version', 'must match'],
+    ['the version .', (d) => (d.version = '.'), '/version', 'other than . and ..'],
+    ['the version ..', (d) => (d.version = '..'), '/version', 'other than . and ..'],
     ['a missing effectiveFrom', (d) => delete d.effectiveFrom, '/effectiveFrom', 'is required'],
     [
       'an impossible date',
@@ -614,6 +616,13 @@ describe('validateWeightingTable', () => {
       { pointer: '', message: expect.stringContaining('must be a weighting table (an object)') },
     ]);
   });
+
+  it.each(['...', '.1', '1.', '2027.1', 'v_1-rc.2', 'A'.repeat(32)])(
+    'accepts the version %s',
+    (version) => {
+      expect(validateWeightingTable(withChange((d) => (d.version = version))).ok).toBe(true);
+    },
+  );
 
   it('reports a missing member once, as missing, and not also as of the wrong type', () => {
     expect(errorsOf({})).toEqual(

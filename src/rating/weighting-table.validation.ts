@@ -49,7 +49,10 @@ const ROOT_FIELDS = [
   'rounding',
 ];
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const VERSION = /^[A-Za-z0-9._-]{1,32}$/;
+// Spec §1's characters, less the two dot segments: `/versions/..` is a URL no client sends as
+// typed (fetch and curl resolve it away), so such a version could never be read, published or
+// deleted.
+const VERSION = /^(?!\.\.?$)[A-Za-z0-9._-]{1,32}$/;
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 /** An industry slug, the key of a `values` modifier. */
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -111,7 +114,7 @@ function readHeader(reader: TableReader, root: Json): Header | undefined {
     reader.required(root, 'version', ''),
     '/version',
     VERSION,
-    '1 to 32 of [A-Za-z0-9._-]',
+    '1 to 32 of [A-Za-z0-9._-], other than . and ..',
   );
   const from = readDate(reader, reader.required(root, 'effectiveFrom', ''), '/effectiveFrom');
   const toValue = optional(root, 'effectiveTo');

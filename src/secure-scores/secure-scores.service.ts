@@ -122,12 +122,12 @@ export class SecureScoresService {
     clientTenantId: string,
     query: { limit: number; cursor?: string; includeControls: boolean },
   ): Promise<Page<Record<string, unknown>>> {
-    await this.clientTenants.findVisible(principal, clientTenantId);
+    const tenant = await this.clientTenants.findVisible(principal, clientTenantId);
     const after = decodeCursor(query.cursor, ['instant', 'uuid']);
     const qb = this.dataSource
       .getRepository(SecureScoreSnapshotEntity)
       .createQueryBuilder('s')
-      .where('s.client_tenant_id = :clientTenantId', { clientTenantId });
+      .where('s.client_tenant_id = :clientTenantId', { clientTenantId: tenant.id });
     if (after) {
       qb.andWhere('(s.created_date_time, s.id) < (:at, :id)', { at: after[0], id: after[1] });
     }

@@ -140,7 +140,10 @@ function parseReference(
     version !== undefined &&
     (typeof version !== 'string' || !TABLE_VERSION_PATTERN.test(version))
   ) {
-    errors.push({ pointer: '/table/version', message: 'must be 1 to 32 of A-Z a-z 0-9 . _ -' });
+    errors.push({
+      pointer: '/table/version',
+      message: 'must be 1 to 32 of A-Z a-z 0-9 . _ - (not . or ..)',
+    });
   }
   if (errors.length > before) return null;
   return version === undefined

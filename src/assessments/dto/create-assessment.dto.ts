@@ -1,15 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  ValidateNested,
-} from 'class-validator';
-import { TABLE_NAME_PATTERN } from '../../common/identifiers.js';
+import { IsObject, IsOptional, IsUUID, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../../common/identifiers.js';
 import { IsInstant } from '../../common/instant.validator.js';
 
 export class TableReferenceDto {
@@ -21,9 +13,11 @@ export class TableReferenceDto {
     example: '2027.1',
     description: 'Without it: the version in force at asOf',
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, 32)
+  // Absent means the version in force; null is no version name (IsOptional would let it by).
+  @ValidateIf((_, value) => value !== undefined)
+  @Matches(TABLE_VERSION_PATTERN, {
+    message: 'version must be 1 to 32 of A-Z a-z 0-9 . _ - (not . or ..)',
+  })
   version?: string;
 }
 
