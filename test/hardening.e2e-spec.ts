@@ -504,6 +504,84 @@ describe('input outside a well-formed JSON body', () => {
     },
   );
 
+  describe('bodies of very many members', () => {
+    const members = (count: number, extra: Record<string, unknown> = {}) => {
+      const object: Record<string, unknown> = { ...extra };
+      for (let i = 0; i < count; i++) object[`k${i}`] = i;
+      return object;
+    };
+
+    it('lists each unknown member of a DTO body up to 1,000 members', async () => {
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/partners',
+        body: members(999, { name: 'Crowded' }),
+      });
+      expectProblem(response, 422);
+      expect(response.body.errors).toHaveLength(999);
+      expect(response.body.errors[998]).toEqual({
+        pointer: '/k998',
+        message: 'property k998 should not exist',
+      });
+    });
+
+    it.each([
+      ['POST', '/v1/partners', (crowd: object) => ({ name: 'Crowded', ...crowd }), ''],
+      [
+        'POST',
+        '/v1/portfolio-runs',
+        (crowd: object) => ({ table: { name: 'x' }, filter: crowd }),
+        '/filter',
+      ],
+      ['PATCH', '/v1/client-tenants/{id}', (crowd: object) => crowd, ''],
+    ] as const)(
+      'answers one violation, at once, to a %s %s object of 200,000 members, and stores nothing',
+      async (method, url, body, pointer) => {
+        const before = await partnerCount(t);
+        const response = await t.request({
+          method,
+          url: url.replace('{id}', clientTenantId),
+          body: body(members(200_000)),
+        });
+        expectProblem(response, 422);
+        expect(response.body.errors).toEqual([
+          { pointer, message: expect.stringMatching(/^has 20000[01] members/) },
+        ]);
+        expect(await partnerCount(t)).toBe(before);
+      },
+    );
+
+    it('lists at most 1,000 violations of a weighting table, and counts the rest', async () => {
+      const document = { ...exampleTable(), version: 'crowded.1', ...members(5_000) };
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/weighting-tables',
+        body: document,
+      });
+      expectProblem(response, 422);
+      expect(response.body.errors).toHaveLength(1_001);
+      expect(response.body.errors[1_000]).toEqual({
+        pointer: '',
+        message: '4000 more violations are not listed',
+      });
+    });
+
+    it('answers 413 to a YAML table over 256 KiB, which it would be slow to parse', async () => {
+      const text = Object.keys(members(30_000))
+        .map((key) => `${key}: 1\n`)
+        .join('');
+      expect(Buffer.byteLength(text)).toBeGreaterThan(256 * 1024);
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/weighting-tables',
+        rawBody: text,
+        headers: { 'content-type': 'application/yaml' },
+      });
+      expectProblem(response, 413);
+      expect(response.body.detail).toContain('send a larger one as JSON');
+    });
+  });
+
   it('answers 422 to a null body on a route whose fields are all optional, and changes nothing', async () => {
     const response = await t.request({
       method: 'PATCH',

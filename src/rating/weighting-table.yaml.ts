@@ -34,7 +34,9 @@ export function parseWeightingTableYaml(text: string): unknown {
     lineCounter: lines,
     version: '1.2',
     schema: 'core',
-    uniqueKeys: true,
+    // toPlain refuses a duplicate key in linear time; the parser's own check compares each key
+    // with every one before it (10 s for 40,000 keys).
+    uniqueKeys: false,
     merge: false,
   });
   const problem = doc.errors[0] ?? doc.warnings[0];
@@ -76,8 +78,14 @@ function toPlain(node: unknown, depth: number, lines: LineCounter): unknown {
           at?.col ?? null,
         );
       }
-      if (Object.hasOwn(object, key))
-        throw new WeightingTableYamlError(`duplicate key ${JSON.stringify(key)}`);
+      if (Object.hasOwn(object, key)) {
+        const at = isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]) : null;
+        throw new WeightingTableYamlError(
+          `duplicate key ${JSON.stringify(key)}`,
+          at?.line ?? null,
+          at?.col ?? null,
+        );
+      }
       // defineProperty all the same: no key can replace the prototype, whatever the list says.
       Object.defineProperty(object, key, {
         value: toPlain(pair.value, depth + 1, lines),
