@@ -8,6 +8,7 @@ import { AccessService } from './access/access.service.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
 import {
+  answerStalledRequests,
   clientErrorHandler,
   frameworkErrorHandler,
 } from './common/errors/http-framework-errors.js';
@@ -63,7 +64,8 @@ export async function createHttpApp(
     // Drain on shutdown: Fastify's default closes idle keep-alive sockets and lets in-flight
     // requests finish (Nest's forceCloseConnections would destroy those too).
     return503OnClosing: true,
-    connectionTimeout: 30_000,
+    // A connection silent this long mid-request: see answerStalledRequests.
+    connectionTimeout: config.httpIdleTimeoutMs,
     requestTimeout: 120_000,
     keepAliveTimeout: 5_000,
     http: {
@@ -79,6 +81,7 @@ export async function createHttpApp(
     adapter,
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
+  answerStalledRequests(app.getHttpAdapter().getInstance());
   shedLoad(app.getHttpAdapter().getInstance(), config.maxInFlightRequests);
   checkBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);

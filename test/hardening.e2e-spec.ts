@@ -917,3 +917,60 @@ describe('input outside a well-formed JSON body', () => {
     expect(answer).toContain('urn:securescore:problem:request-timeout');
   }, 20_000);
 });
+
+describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ httpIdleTimeoutMs: 1_500 });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (t.app.getHttpServer().address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Everything the server sends on a socket given `request`, until it closes the socket. */
+  const exchange = (request: string) =>
+    new Promise<{ text: string; closedAfterMs: number }>((resolve, reject) => {
+      const started = Date.now();
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    ['a body shorter than its Content-Length', 'Content-Length: 100\r\n\r\n{"name":"Stalled'],
+    ['a chunked body that stops', 'Transfer-Encoding: chunked\r\n\r\n10\r\n{"name":"Stalle'],
+  ])('answers 408 to %s, and stores nothing', async (_, rest) => {
+    const before = await partnerCount(t);
+    const { text, closedAfterMs } = await exchange(
+      `POST /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n` +
+        `Content-Type: application/json\r\n${rest}`,
+    );
+    expect(closedAfterMs).toBeGreaterThanOrEqual(1_400);
+    expect(closedAfterMs).toBeLessThan(10_000);
+    expect(text).toMatch(/^HTTP\/1.1 408 /);
+    const [head, body] = text.split('\r\n\r\n');
+    expect(head).toMatch(/\r\nX-Request-Id: \S+/);
+    expect(JSON.parse(body)).toMatchObject({
+      type: 'urn:securescore:problem:request-timeout',
+      status: 408,
+      instance: '/v1/partners',
+      detail: 'The request body stopped arriving before it was complete',
+    });
+    expect(await partnerCount(t)).toBe(before);
+  });
+
+  it('closes an idle keep-alive connection after its answer, sending nothing more', async () => {
+    const { text, closedAfterMs } = await exchange(
+      `GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n\r\n`,
+    );
+    expect(text).toMatch(/^HTTP\/1.1 200 /);
+    expect(text.match(/HTTP\/1.1 /g)).toHaveLength(1);
+    // At the keep-alive timeout (5 s), which governs a connection between requests.
+    expect(closedAfterMs).toBeLessThan(8_000);
+  }, 15_000);
+});

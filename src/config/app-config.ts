@@ -66,6 +66,11 @@ export interface AppConfig {
    * none, and the client is the socket's peer.
    */
   trustProxy: false | string[];
+  /**
+   * A connection that sends nothing this long while its request is arriving gets 408 and is
+   * closed; one silent this long otherwise (idle, or not reading its answer) is closed.
+   */
+  httpIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     maxInFlightRequests: int('MAX_IN_FLIGHT_REQUESTS', 256, 0, 1_000_000),
     authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     trustProxy,
+    httpIdleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 import { problemDocument } from './problem.filter.js';
 
@@ -46,16 +46,53 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     'bad-request',
     'The request is not well-formed HTTP/1.1',
   ];
-  const problem = problemDocument(new DomainError(code, detail), '/');
-  delete problem.instance; // there is no request, so no URL to name
+  answerAndClose(socket, new DomainError(code, detail));
+  socket.destroy(error);
+}
+
+/**
+ * What a connection silent for the server's connectionTimeout comes to. A request whose body
+ * stopped arriving is answered 408 and closed: Node's own timeout would only drop it, and its
+ * requestTimeout stops counting once the headers are in. One waiting for its own response (a
+ * slow query: not the client's doing, and the statement timeout bounds it) is left open. Any
+ * other (an idle one, or a client not reading its answer) is closed, as Node would.
+ */
+export function answerStalledRequests(fastify: FastifyInstance): void {
+  type Exchange = { id: string; request: IncomingMessage; response: ServerResponse };
+  const current = new WeakMap<Socket, Exchange>();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    current.set(request.raw.socket, { id: request.id, request: request.raw, response: reply.raw });
+    done();
+  });
+  fastify.server.on('timeout', (socket: Socket) => {
+    const exchange = current.get(socket);
+    if (exchange === undefined || exchange.response.headersSent) return socket.destroy();
+    if (exchange.request.complete) return;
+    const stalled = new DomainError(
+      'request-timeout',
+      'The request body stopped arriving before it was complete',
+    );
+    answerAndClose(socket, stalled, exchange);
+    socket.destroy();
+  });
+}
+
+/** A problem document written straight to the socket, for a request Fastify cannot answer. */
+function answerAndClose(
+  socket: Socket,
+  error: DomainError,
+  exchange?: { id: string; request: IncomingMessage },
+): void {
+  const problem = problemDocument(error, exchange?.request.url ?? '/', exchange?.id);
+  if (exchange === undefined) delete problem.instance; // there is no request, so no URL to name
   const body = JSON.stringify(problem);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
         'Content-Type: application/problem+json\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        (exchange ? `X-Request-Id: ${exchange.id}\r\n` : '') +
         `Connection: close\r\n\r\n${body}`,
     );
   }
-  socket.destroy(error);
 }
