@@ -582,6 +582,35 @@ describe('input outside a well-formed JSON body', () => {
     });
   });
 
+  it.each([
+    ['PUT', '/v1/partners', 'GET, HEAD, POST'],
+    ['DELETE', '/v1/me', 'GET, HEAD'],
+    ['GET', '/v1/secure-scores', 'POST'],
+    ['POST', '/health/live', 'GET, HEAD'],
+    ['GET', '/v1/api-keys/0b9f6a54-1a39-4f0c-9d1e-8f1f2b0c3d4e/revoke', 'POST'],
+    ['POST', '/v1/client-tenants/{id}?x=1', 'GET, HEAD, PATCH'],
+  ] as const)(
+    'answers 405 with Allow to %s %s, a path whose routes take other methods',
+    async (method, url, allow) => {
+      const response = await t.request({
+        method,
+        url: url.replace('{id}', clientTenantId),
+        key: null,
+      });
+      expectProblem(response, 405);
+      expect(response.headers.allow).toBe(allow);
+      expect(response.body.detail).toContain(`takes ${allow}, not ${method}`);
+    },
+  );
+
+  it('answers 404 to a path no route takes, whatever the method', async () => {
+    for (const method of ['GET', 'PUT'] as const) {
+      const response = await t.request({ method, url: '/v1/nowhere' });
+      expectProblem(response, 404);
+      expect(response.headers.allow).toBeUndefined();
+    }
+  });
+
   it('answers 422 to a null body on a route whose fields are all optional, and changes nothing', async () => {
     const response = await t.request({
       method: 'PATCH',

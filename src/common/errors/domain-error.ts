@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'not-found'
+  | 'method-not-allowed'
   | 'conflict'
   | 'snapshot-conflict'
   | 'table-immutable'
@@ -78,6 +79,8 @@ export function problemStatus(code: DomainErrorCode): number {
       return 403;
     case 'not-found':
       return 404;
+    case 'method-not-allowed':
+      return 405;
     case 'conflict':
     case 'snapshot-conflict':
     case 'table-immutable':
@@ -119,6 +122,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   unauthenticated: 'Missing or invalid API key',
   forbidden: 'The API key may not do this',
   'not-found': 'Not found',
+  'method-not-allowed': 'The route does not take this method',
   conflict: 'Conflict',
   'snapshot-conflict': 'A different snapshot is already stored for this client tenant and date',
   'table-immutable': 'A published weighting table version cannot change',

@@ -1,5 +1,12 @@
 import { QueryFailedError } from 'typeorm';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonInputError } from '../json/hardened-json.parser.js';
 import { redactKeys } from '../logging/logger.js';
@@ -32,7 +39,15 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const error = toDomainError(exception);
+    const allowed = exception instanceof NotFoundException ? routeMethods(request) : [];
+    const error =
+      allowed.length > 0
+        ? new DomainError(
+            'method-not-allowed',
+            `${pathOf(request.url)} takes ${allowed.join(', ')}, not ${request.method}`,
+          )
+        : toDomainError(exception);
+    if (allowed.length > 0) void reply.header('allow', allowed.join(', '));
     if (error.code === 'internal') {
       this.logger.error({ err: loggable(exception), requestId: request.id }, 'Unhandled error');
     }
@@ -98,6 +113,19 @@ function listedViolations(errors: FieldViolation[]): FieldViolation[] {
       message: `${errors.length - MAX_LISTED_VIOLATIONS} more violations are not listed`,
     },
   ];
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * The methods a route takes at this request's path, when the request reached no route: then
+ * its method, not its path, is what is wrong (405 with `Allow`, RFC 9110 §15.5.6).
+ */
+function routeMethods(request: FastifyRequest): string[] {
+  // A request that reached a handler has a route: its 404 is a resource's, not a route's.
+  if (request.routeOptions.url !== undefined) return [];
+  const url = pathOf(request.url);
+  return METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
 }
 
 export function pathOf(url: string): string {
