@@ -175,11 +175,34 @@ describe('access: partners, API keys and the global guard', () => {
   it('stops a revoked key at once', async () => {
     const { id, key } = await createApiKey(t, { name: 'temp admin', role: 'admin' });
     expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(200);
-    const revoked = await t.request({ method: 'POST', url: `/v1/api-keys/${id}/revoke` });
+    // Its id written in capitals names the same key, audited under the stored id.
+    const revoked = await t.request({
+      method: 'POST',
+      url: `/v1/api-keys/${id.toUpperCase()}/revoke`,
+    });
     expect(revoked.status).toBe(200);
-    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    expect(revoked.body).toMatchObject({ id, revokedAt: expect.any(String) });
     expect((await t.request({ method: 'GET', url: '/v1/partners', key })).status).toBe(401);
+    const client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    try {
+      const audit = await client.query(
+        `SELECT entity_id FROM audit_log WHERE action = 'api-key.revoked' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.rows).toEqual([{ entity_id: id }]);
+    } finally {
+      await client.end();
+    }
   });
+
+  it.each(['not-a-uuid', '00000000-0000-4000-8000-000000000000'])(
+    'answers 404 to revoking %s, as every route with an id it does not know',
+    async (id) => {
+      const response = await t.request({ method: 'POST', url: `/v1/api-keys/${id}/revoke` });
+      expect(response.status).toBe(404);
+      expect(response.body.type).toBe('urn:securescore:problem:not-found');
+    },
+  );
 
   it('does not cache a key read before its revocation committed and answered after it', async () => {
     const created = await createApiKey(t, { name: 'raced', role: 'admin' });

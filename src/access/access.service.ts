@@ -192,6 +192,8 @@ export class AccessService {
   }
 
   async revokeApiKey(actor: Principal, id: string): Promise<ApiKeyView> {
+    // An id that is no UUID names no key: a 404, as on every route with an id in its path.
+    if (!UUID_PATTERN.test(id)) throw DomainError.notFound('API key');
     const key = await this.dataSource.transaction(async (manager) => {
       const key = await manager.findOne(ApiKeyEntity, {
         where: { id },
@@ -200,11 +202,11 @@ export class AccessService {
       if (!key) throw DomainError.notFound('API key');
       if (key.revokedAt === null) {
         key.revokedAt = new Date();
-        await manager.update(ApiKeyEntity, { id }, { revokedAt: key.revokedAt });
+        await manager.update(ApiKeyEntity, { id: key.id }, { revokedAt: key.revokedAt });
         await this.audit.record(manager, actor, {
           action: 'api-key.revoked',
           entityType: 'api-key',
-          entityId: id,
+          entityId: key.id, // as stored: the URL may write the UUID in capitals
           beforeSha256: key.keyHash.toString('hex'),
         });
       }

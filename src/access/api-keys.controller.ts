@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
@@ -40,7 +40,7 @@ export class ApiKeysController {
     description: 'The revoked key (revoking twice changes nothing)',
     schema: API_KEY_SCHEMA,
   })
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.access.revokeApiKey(principal, id);
   }
 }
