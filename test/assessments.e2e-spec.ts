@@ -151,6 +151,26 @@ describe('assessments', () => {
       body: { asOf: '2020-06-01T00:00:00Z', table: { name: 'sme-cyber' } },
     });
     expect(noTable.status).toBe(422);
+    expect(noTable.body.errors).toEqual([
+      {
+        pointer: '/table/name',
+        message: 'No published weighting table version of sme-cyber is in force on 2020-06-01',
+      },
+    ]);
+    const compared = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber' },
+        compareTo: { table: { name: 'sme-cyber', version: 'nope.1' } },
+      },
+    });
+    expect(compared.body.errors).toEqual([
+      {
+        pointer: '/compareTo/table/version',
+        message: 'Weighting table sme-cyber version nope.1 does not exist',
+      },
+    ]);
   });
 
   it.each([

@@ -161,11 +161,11 @@ describe('POST /v1/rate', () => {
   });
 
   it('answers 422 when no version is in force, or the table named does not exist', async () => {
-    for (const table of [
-      { name: 'sme-cyber' },
-      { name: 'no-such-table' },
-      { name: 'sme-cyber', version: '9.9' },
-    ]) {
+    for (const [table, pointer] of [
+      [{ name: 'sme-cyber' }, '/table/name'],
+      [{ name: 'no-such-table' }, '/table/name'],
+      [{ name: 'sme-cyber', version: '9.9' }, '/table/version'],
+    ] as const) {
       const response = await rate({
         snapshot: fixture(HEIMDALL),
         table,
@@ -175,6 +175,7 @@ describe('POST /v1/rate', () => {
         422,
         'urn:securescore:problem:no-table-in-force',
       ]);
+      expect(response.body.errors).toEqual([{ pointer, message: response.body.detail }]);
     }
   });
 

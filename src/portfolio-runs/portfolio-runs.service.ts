@@ -87,6 +87,7 @@ export class PortfolioRunsService {
     const compareTable = dto.compareTo?.table
       ? await this.tables.resolveTable(dto.compareTo.table, asOf, {
           allowDraft: dto.compareTo.table.version !== undefined,
+          pointer: '/compareTo/table',
         })
       : null;
     if (dto.compareTo?.runId) {

@@ -28,6 +28,8 @@ export interface TableReference {
 export interface ResolveOptions {
   /** A draft named explicitly may be used (impact tests, actuaries trying a draft). */
   allowDraft?: boolean;
+  /** Where the reference stands in the request, for the violation (default `/table`). */
+  pointer?: string;
 }
 
 interface PublishedInterval {
@@ -54,10 +56,11 @@ export class TableResolver {
     asOf: Date,
     options: ResolveOptions = {},
   ): Promise<ResolvedTable> {
+    const pointer = options.pointer ?? '/table';
     if (reference?.version !== undefined)
-      return this.named(reference.name, reference.version, options);
+      return this.named(reference.name, reference.version, options.allowDraft ?? false, pointer);
     const day = utcDay(asOf);
-    if (reference === null) return this.onlyOneInForce(day);
+    if (reference === null) return this.onlyOneInForce(day, pointer);
     const known = this.intervals.get(reference.name)?.find((i) => contains(i, day));
     if (known) return this.version(reference.name, known.version);
     const [row]: { version: string; from: string; to: string | null }[] =
@@ -68,7 +71,7 @@ export class TableResolver {
          AND daterange(effective_from, effective_to, '[)') @> $2::date`,
         [reference.name, day],
       );
-    if (!row) throw notInForce(`of ${reference.name} `, day);
+    if (!row) throw notInForce(`of ${reference.name} `, day, `${pointer}/name`);
     this.remember(reference.name, row);
     return this.version(reference.name, row.version);
   }
@@ -89,7 +92,8 @@ export class TableResolver {
   private async named(
     name: string,
     version: string,
-    options: ResolveOptions,
+    allowDraft: boolean,
+    pointer: string,
   ): Promise<ResolvedTable> {
     const cached = this.compiled.get(name, version);
     if (cached) return cached;
@@ -97,28 +101,27 @@ export class TableResolver {
       name,
       version,
     });
-    if (!row || (row.status === 'draft' && !options.allowDraft)) {
-      const what = row ? 'is a draft, not a published version' : 'does not exist';
-      throw new DomainError(
-        'no-table-in-force',
-        `Weighting table ${name} version ${version} ${what}`,
-      );
+    if (!row || (row.status === 'draft' && !allowDraft)) {
+      const message = `Weighting table ${name} version ${version} ${row ? 'is a draft, not a published version' : 'does not exist'}`;
+      throw new DomainError('no-table-in-force', message, [
+        { pointer: `${pointer}/version`, message },
+      ]);
     }
     return this.compile(row);
   }
 
   /** Without a name: the one table name with a version in force (never cached: a name may join). */
-  private async onlyOneInForce(day: string): Promise<ResolvedTable> {
+  private async onlyOneInForce(day: string, pointer: string): Promise<ResolvedTable> {
     const rows: { name: string; version: string }[] = await this.dataSource.query(
       `SELECT name, version FROM weighting_table_versions
        WHERE status = 'published' AND daterange(effective_from, effective_to, '[)') @> $1::date
        ORDER BY name LIMIT 2`,
       [day],
     );
-    if (rows.length === 0) throw notInForce('', day);
+    if (rows.length === 0) throw notInForce('', day, pointer);
     if (rows.length > 1) {
       throw DomainError.validation(
-        [{ pointer: '/table', message: 'Several weighting tables are in force; name one' }],
+        [{ pointer, message: 'Several weighting tables are in force; name one' }],
         'Name the weighting table to rate with',
       );
     }
@@ -158,9 +161,7 @@ function contains(interval: PublishedInterval, day: string): boolean {
   return interval.from <= day && (interval.to === null || day < interval.to);
 }
 
-function notInForce(which: string, day: string): DomainError {
-  return new DomainError(
-    'no-table-in-force',
-    `No published weighting table version ${which}is in force on ${day}`,
-  );
+function notInForce(which: string, day: string, pointer: string): DomainError {
+  const message = `No published weighting table version ${which}is in force on ${day}`;
+  return new DomainError('no-table-in-force', message, [{ pointer, message }]);
 }

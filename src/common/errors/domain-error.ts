@@ -129,7 +129,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'table-overlap': 'The effective interval overlaps another published version',
   'idempotency-in-flight': 'A request with this Idempotency-Key is still being processed',
   'idempotency-key-reused': 'This Idempotency-Key was used with a different request',
-  'no-table-in-force': 'No published version of the weighting table is in force',
+  'no-table-in-force': 'No weighting table version can rate this request',
   unprocessable: 'The request cannot be processed',
   'payload-too-large': 'The body is larger than the limit',
   'unsupported-media-type': 'The body must be JSON',
