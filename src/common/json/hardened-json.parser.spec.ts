@@ -60,6 +60,19 @@ describe('parseJsonStrict', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([
+    ['{"a": {"name": "a\\u0000b"}}', '/a/name', 'NUL'],
+    ['{"a": ["x", "\\ud800"]}', '/a/1', 'lone surrogate'],
+    ['{"a": {"b\\u0000": 1}}', '/a', 'NUL'], // in a member name: the object that holds it
+    ['{"a": "x\u0001"}', '/a', 'control character'],
+    ['{"a": "\\"x\u0001"}', '/a', 'control character'],
+    ['{"a": [[[[1]]]]}', '/a/0/0', 'deeper than 3'],
+  ])('names where %s holds what it may not', (text, pointer, message) => {
+    const error = failure(text, 3);
+    expect(error.pointer).toBe(pointer);
+    expect(error.message).toContain(message);
+  });
+
   it('rejects duplicate member names with the pointer of the repeat', () => {
     const error = failure('{"value": [{"currentScore": 1, "currentScore": 999}]}');
     expect([error.code, error.pointer]).toEqual(['duplicate-key', '/value/0/currentScore']);

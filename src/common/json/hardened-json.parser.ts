@@ -423,7 +423,7 @@ class Parser {
     const raw = this.text.slice(start, end);
     if (!raw.includes('\\')) {
       if (CONTROL_CHAR.test(raw))
-        this.fail('syntax', 'Unescaped control character in a string', false);
+        this.fail('syntax', 'Unescaped control character in a string', true);
       this.pos = end + 1;
       return raw;
     }
@@ -439,7 +439,7 @@ class Parser {
         this.pos = i + 1;
         return out + this.text.slice(chunk, i);
       }
-      if (c < 0x20) this.failAt(i, 'syntax', 'Unescaped control character in a string');
+      if (c < 0x20) this.failAt(i, 'syntax', 'Unescaped control character in a string', true);
       if (c !== 0x5c) continue;
       out += this.text.slice(chunk, i);
       const e = this.text[i + 1];
@@ -450,7 +450,8 @@ class Parser {
       } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(i + 2, i + 6))) {
         const code = parseInt(this.text.slice(i + 2, i + 6), 16);
         // PostgreSQL text and jsonb cannot hold NUL: refuse it here, by position, not as a 500.
-        if (code === 0) this.failAt(i, 'syntax', 'The NUL character (\\u0000) is not accepted');
+        if (code === 0)
+          this.failAt(i, 'syntax', 'The NUL character (\\u0000) is not accepted', true);
         if (code >= 0xd800 && code <= 0xdfff) {
           // A surrogate escape must be a high one followed by a low one (I-JSON, RFC 7493):
           // a lone one is not Unicode text, and no hash, database or client can keep it.
@@ -460,6 +461,7 @@ class Parser {
               i,
               'syntax',
               `A lone surrogate (\\u${this.text.slice(i + 2, i + 6)}) is not Unicode text`,
+              true,
             );
           }
           out += String.fromCharCode(code, parseInt(low[1], 16));
@@ -508,7 +510,7 @@ class Parser {
 
   private checkDepth(depth: number): void {
     if (depth > this.maxDepth) {
-      this.fail('depth', `The body nests deeper than ${this.maxDepth} levels`, false);
+      this.fail('depth', `The body nests deeper than ${this.maxDepth} levels`, true);
     }
   }
 
@@ -527,9 +529,19 @@ class Parser {
     return `Unexpected ${found}${expected ? `, expected ${expected}` : ''}`;
   }
 
-  private failAt(position: number, code: JsonErrorCode, message: string): never {
+  /**
+   * A failure at `position`. With the pointer for what a value (or member name) holds, the NUL,
+   * a lone surrogate, a control character, too deep a nesting: the member that holds it, or, in
+   * a member name, the object that does. Not for broken syntax, where no member is certain.
+   */
+  private failAt(
+    position: number,
+    code: JsonErrorCode,
+    message: string,
+    withPointer = false,
+  ): never {
     this.pos = position;
-    return this.fail(code, message, false);
+    return this.fail(code, message, withPointer);
   }
 
   private fail(code: JsonErrorCode, message: string, withPointer: boolean): never {
