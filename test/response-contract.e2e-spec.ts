@@ -95,6 +95,32 @@ describe('response contract (SEC-05)', () => {
     expect(missing).toEqual([]);
   });
 
+  it('says what every member of every request body is (no bare object from a TypeScript union)', () => {
+    // A DTO member typed `string | null` reflects as Object: without an explicit type, the
+    // document would tell clients to send an object where the service takes a string.
+    const bare: string[] = [];
+    const visit = (schema: unknown, pointer: string): void => {
+      if (typeof schema !== 'object' || schema === null) return;
+      const s = schema as Json;
+      if (
+        s.type === 'object' &&
+        s.properties === undefined &&
+        s.additionalProperties === undefined &&
+        s.$ref === undefined
+      ) {
+        bare.push(pointer);
+      }
+      for (const [name, property] of Object.entries((s.properties ?? {}) as Json)) {
+        visit(property, `${pointer}/${name}`);
+      }
+      if (s.items) visit(s.items, `${pointer}/items`);
+    };
+    for (const [name, schema] of Object.entries(document.components.schemas as Json)) {
+      visit(schema, name);
+    }
+    expect(bare).toEqual([]);
+  });
+
   it('closes every object of every response schema', () => {
     const open: string[] = [];
     for (const { label, operation } of operations(document)) {

@@ -23,7 +23,7 @@ export class RateRequestDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Default: now' })
   asOf?: string;
 
-  @ApiPropertyOptional({ example: 'healthcare', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'healthcare', nullable: true })
   industry?: string | null;
 
   @ApiPropertyOptional({
