@@ -207,6 +207,16 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
     if (request.url.includes('%00')) {
       throw new DomainError('bad-request', 'The URL must not contain the NUL character (%00)');
     }
+    // The router refuses a path that is not percent-encoded UTF-8; the query parser would decode
+    // it leniently, and the member would then be refused as a bad value (422).
+    const query = request.url.indexOf('?');
+    if (
+      query >= 0 &&
+      request.url.includes('%', query) &&
+      !isPercentEncodedUtf8(request.url.slice(query + 1))
+    ) {
+      throw new DomainError('bad-request', 'The URL is not valid percent-encoded UTF-8');
+    }
   });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -247,6 +257,15 @@ function checkCharset(request: FastifyRequest): void {
       'unsupported-media-type',
       `The body must be UTF-8; charset=${charset[1]} is not accepted`,
     );
+  }
+}
+
+function isPercentEncodedUtf8(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

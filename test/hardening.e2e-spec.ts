@@ -497,12 +497,23 @@ describe('input outside a well-formed JSON body', () => {
     ['a byte that is not UTF-8', '/v1/client-tenants/%FF', 400],
     ['an encoded surrogate', '/v1/client-tenants/%ED%A0%80', 400],
     ['a 5,000-character id', `/v1/client-tenants/${'x'.repeat(5_000)}`, 414],
+    ['an overlong UTF-8 sequence in its query', '/v1/client-tenants?cursor=%c0%af', 400],
+    ['an encoded surrogate in its query', '/v1/client-tenants?cursor=%ed%a0%80', 400],
+    ['a bare % in its query', '/v1/client-tenants?limit=%', 400],
+    ['a bad escape in its query', '/v1/client-tenants?industry=%zz', 400],
   ])(
     "answers a URL with %s with a problem document, not Fastify's own JSON",
     async (_, url, status) => {
       expectProblem(await t.request({ method: 'GET', url }), status);
     },
   );
+
+  it('takes a query that is well-encoded UTF-8', async () => {
+    const response = await t.request({ method: 'GET', url: '/v1/client-tenants?industry=%C3%A9' });
+    // Refused as an industry slug (422), not as an encoding (400).
+    expectProblem(response, 422);
+    expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/industry']);
+  });
 
   describe('bodies of very many members', () => {
     const members = (count: number, extra: Record<string, unknown> = {}) => {
