@@ -93,6 +93,17 @@ describe('parseJsonStrict', () => {
     expect([error.code, error.pointer]).toEqual(['number', '/n']);
   });
 
+  it('names a very long number by its start and length, not in full', () => {
+    const literal = `1${'2'.repeat(99_999)}`;
+    const error = failure(`{"n": ${literal}}`);
+    expect(error.message).toBe(
+      `The number 1${'2'.repeat(23)}… (100000 characters) is outside the range of a double`,
+    );
+    expect(failure('[0.1000000000000000055511151231257827]').message).toContain(
+      'The number 0.1000000000000000055511151231257827 has',
+    );
+  });
+
   it('rejects a number whose written digits a double cannot keep', () => {
     expect(failure('[0.1000000000000000055511151231257827]').code).toBe('number');
     expect(failure('[12345678901234567891]').code).toBe('number');

@@ -484,15 +484,18 @@ class Parser {
     if (!match) return this.fail('syntax', this.unexpected(), false);
     const literal = match[0];
     this.pos += literal.length;
+    // Echoed in the detail and the violation: a 100,000-digit number is named, not repeated.
+    const shown =
+      literal.length <= 40 ? literal : `${literal.slice(0, 24)}… (${literal.length} characters)`;
     const value = Number(literal);
     if (!Number.isFinite(value)) {
-      this.fail('number', `The number ${literal} is outside the range of a double`, true);
+      this.fail('number', `The number ${shown} is outside the range of a double`, true);
     }
     const digits = significantDigits(literal);
     if (value === 0 && digits > 0) {
       this.fail(
         'number',
-        `The number ${literal} is too small for a double (it would read as 0); send it as a decimal string`,
+        `The number ${shown} is too small for a double (it would read as 0); send it as a decimal string`,
         true,
       );
     }
@@ -501,7 +504,7 @@ class Parser {
     if (inexact && value !== 0 && !sameDecimal(literal, String(value))) {
       this.fail(
         'number',
-        `The number ${literal} has more significant digits than can be kept exactly; send it as a decimal string`,
+        `The number ${shown} has more significant digits than can be kept exactly; send it as a decimal string`,
         true,
       );
     }
