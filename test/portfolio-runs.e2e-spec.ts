@@ -391,6 +391,18 @@ describe('portfolio runs', () => {
       422,
       [{ pointer: '/compareTo', message: expect.stringContaining('not both') }],
     ]);
+    // A compareTo that names nothing compares with nothing: said, not ignored.
+    for (const compareTo of [{}, { runId: null }]) {
+      const neither = await t.request({
+        method: 'POST',
+        url: '/v1/portfolio-runs',
+        body: { table: { name: 'sme-cyber' }, compareTo },
+      });
+      expect([neither.status, neither.body.errors]).toEqual([
+        422,
+        [{ pointer: '/compareTo', message: expect.stringContaining('name one') }],
+      ]);
+    }
     const csvCursor = await t.request({
       method: 'GET',
       url: `/v1/portfolio-runs/${firstRunId}/results?format=csv&cursor=x`,

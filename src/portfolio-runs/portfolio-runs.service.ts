@@ -64,11 +64,11 @@ export class PortfolioRunsService {
    * kind an actuary may start.
    */
   async create(principal: Principal, dto: CreatePortfolioRunDto): Promise<{ id: string }> {
-    if (dto.compareTo?.runId && dto.compareTo.table) {
+    if (dto.compareTo && !dto.compareTo.runId === !dto.compareTo.table) {
       throw DomainError.validation([
         {
           pointer: '/compareTo',
-          message: 'Compare with a run (runId) or with a table version (table), not both',
+          message: `Compare with a run (runId) or with a table version (table): ${dto.compareTo.runId ? 'not both' : 'name one, or leave compareTo out'}`,
         },
       ]);
     }
