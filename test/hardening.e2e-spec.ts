@@ -1014,3 +1014,67 @@ describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
     expect(closedAfterMs).toBeLessThan(8_000);
   }, 15_000);
 });
+
+describe('connections silent while the service works (HTTP_IDLE_TIMEOUT_MS)', () => {
+  let t: TestApp;
+  let port: number;
+  let partnerId: string;
+  beforeAll(async () => {
+    t = await createTestApp({ httpIdleTimeoutMs: 1_000 });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (t.app.getHttpServer().address() as net.AddressInfo).port;
+    partnerId = (await t.request({ method: 'POST', url: '/v1/partners', body: { name: 'Held' } }))
+      .body.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /**
+   * Sends `request` while another session holds a lock its handler waits for, releases the lock
+   * after `holdMs`, and returns what the socket received until it closed (or 3 s after).
+   */
+  async function whileLocked(request: string, holdMs: number): Promise<string> {
+    const locker = new pg.Client({ connectionString: t.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE partners IN ACCESS EXCLUSIVE MODE');
+      const received = new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        setTimeout(() => socket.destroy(), holdMs + 3_000);
+      });
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      await locker.query('COMMIT');
+      return await received;
+    } finally {
+      await locker.end();
+    }
+  }
+
+  it('answers a request whose handler takes longer than the idle timeout', async () => {
+    const text = await whileLocked(
+      `GET /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n` +
+        'Connection: close\r\n\r\n',
+      3_000,
+    );
+    expect(text).toMatch(/^HTTP\/1.1 200 /);
+    expect(text).toContain(partnerId);
+  }, 15_000);
+
+  it('answers no 408 in place of the answer to a request pipelined before the stalled one', async () => {
+    const text = await whileLocked(
+      `GET /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n\r\n` +
+        `POST /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"Stall',
+      3_000,
+    );
+    // The stalled request closes the connection; whatever comes first is the GET's own answer.
+    expect(text).not.toContain('408');
+    if (text !== '') expect(text).toMatch(/^HTTP\/1.1 200 /);
+  }, 15_000);
+});

@@ -41,6 +41,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads HTTP_IDLE_TIMEOUT_MS within 1 s and 110 s, below the whole-request limit', () => {
+    expect(loadConfig({}).httpIdleTimeoutMs).toBe(30_000);
+    expect(loadConfig({ HTTP_IDLE_TIMEOUT_MS: '110000' }).httpIdleTimeoutMs).toBe(110_000);
+    for (const bad of ['999', '110001', '30s']) {
+      expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: bad })).toThrow(
+        `HTTP_IDLE_TIMEOUT_MS must be a whole number from 1000 to 110000 (got "${bad}")`,
+      );
+    }
+  });
+
   it('lists every bad setting at once', () => {
     try {
       loadConfig({ PORT: 'eighty', DB_SOCKET_TIMEOUT_MS: '10', ROLE: 'boss' });

@@ -172,7 +172,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     maxInFlightRequests: int('MAX_IN_FLIGHT_REQUESTS', 256, 0, 1_000_000),
     authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     trustProxy,
-    httpIdleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
+    // Below the 120 s in which a whole request must arrive (app.factory.ts requestTimeout):
+    // past that, Node answers a stalled body itself, with less to say.
+    httpIdleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000, 110_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

@@ -52,10 +52,11 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 /**
  * What a connection silent for the server's connectionTimeout comes to. A request whose body
- * stopped arriving is answered 408 and closed: Node's own timeout would only drop it, and its
- * requestTimeout stops counting once the headers are in. One waiting for its own response (a
- * slow query: not the client's doing, and the statement timeout bounds it) is left open. Any
- * other (an idle one, or a client not reading its answer) is closed, as Node would.
+ * stopped arriving is answered 408 and closed, where Node's own timeout would drop it without a
+ * word. One whose handler is still working on its answer (a slow query: not the client's doing,
+ * and the statement timeout bounds it) is given another period. Any other (an idle one, one
+ * whose answer is being written, or a client not reading what it was sent) is closed, as Node
+ * would.
  */
 export function answerStalledRequests(fastify: FastifyInstance): void {
   type Exchange = { id: string; request: IncomingMessage; response: ServerResponse };
@@ -66,13 +67,26 @@ export function answerStalledRequests(fastify: FastifyInstance): void {
   });
   fastify.server.on('timeout', (socket: Socket) => {
     const exchange = current.get(socket);
-    if (exchange === undefined || exchange.response.headersSent) return socket.destroy();
-    if (exchange.request.complete) return;
-    const stalled = new DomainError(
-      'request-timeout',
-      'The request body stopped arriving before it was complete',
-    );
-    answerAndClose(socket, stalled, exchange);
+    if (exchange === undefined || exchange.response.headersSent || socket.writableLength > 0) {
+      return socket.destroy();
+    }
+    if (exchange.request.complete) {
+      // Node arms the timer again only on the socket's next read or write; a pipelined request
+      // queued behind an answer the client does not read would then never time out.
+      socket.setTimeout(fastify.server.timeout);
+      return;
+    }
+    // Only the answer in front on the socket may be written: a 408 for a request pipelined
+    // behind another would be read as that one's answer. (Node keeps the response it is
+    // writing, the first of those queued, on the socket.)
+    const inFront = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    if (inFront === exchange.response) {
+      const stalled = new DomainError(
+        'request-timeout',
+        'The request body stopped arriving before it was complete',
+      );
+      answerAndClose(socket, stalled, exchange);
+    }
     socket.destroy();
   });
 }
@@ -91,6 +105,7 @@ function answerAndClose(
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
         'Content-Type: application/problem+json\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'X-Content-Type-Options: nosniff\r\n' +
         (exchange ? `X-Request-Id: ${exchange.id}\r\n` : '') +
         `Connection: close\r\n\r\n${body}`,
     );
