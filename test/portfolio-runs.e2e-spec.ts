@@ -316,6 +316,23 @@ describe('portfolio runs', () => {
     const withDraftRun = await start(draftTable, { runId: draft.body.id });
     expect(withDraftRun.status).toBe(202);
     await waitForRun(t, withDraftRun.body.id);
+    // Nor through an impact test someone else compared with it.
+    const byAdmin = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: draftTable, asOf: '2026-07-20T00:00:00Z', compareTo: { runId: firstRunId } },
+    });
+    await waitForRun(t, byAdmin.body.id);
+    for (const url of [
+      `/v1/portfolio-runs/${byAdmin.body.id}`,
+      `/v1/portfolio-runs/${byAdmin.body.id}/results`,
+      `/v1/portfolio-runs/${byAdmin.body.id}/results?format=csv`,
+    ]) {
+      const refused = await read(url);
+      expect(refused.status).toBe(403);
+      expect(refused.body.detail).toContain('compares with a run on a published table');
+    }
+    expect((await read(`/v1/portfolio-runs/${withDraftRun.body.id}/results`)).status).toBe(200);
   });
 
   it('records a client tenant that cannot be rated and goes on', async () => {

@@ -101,7 +101,7 @@ export class PortfolioRunsController {
     }
     // The file name says when the export is not the whole book: a run partial, failed, cancelled.
     const open = run.status === 'queued' || run.status === 'running';
-    const name = run.status === 'succeeded' ? id : `${id}-${open ? 'partial' : run.status}`;
+    const name = run.status === 'succeeded' ? run.id : `${run.id}-${open ? 'partial' : run.status}`;
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="portfolio-run-${name}.csv"`)

@@ -91,16 +91,12 @@ export class PortfolioRunsService {
         })
       : null;
     if (dto.compareTo?.runId) {
-      const previous = await this.dataSource
-        .getRepository(PortfolioRunEntity)
-        .findOneBy({ id: dto.compareTo.runId });
+      const previous = await this.comparedRun(dto.compareTo.runId);
       if (!previous) {
         throw DomainError.validation([
           { pointer: '/compareTo/runId', message: 'No portfolio run has this id' },
         ]);
       }
-      // The comparison copies each member's tier and factor from that run into this one's
-      // results and summary: reading them through it is reading the run (find's rule).
       if (principal.role === 'actuary' && previous.tablePublished) {
         throw new DomainError(
           'forbidden',
@@ -223,13 +219,13 @@ export class PortfolioRunsService {
         run.finishedAt = new Date();
         await manager.update(
           PortfolioRunEntity,
-          { id },
+          { id: run.id },
           { status: 'cancelled', finishedAt: run.finishedAt },
         );
         await this.audit.record(manager, principal, {
           action: 'portfolio-run.cancelled',
           entityType: 'portfolio-run',
-          entityId: id,
+          entityId: run.id, // as stored: the URL may write the UUID in capitals
         });
       }
       return toView(run);
@@ -290,7 +286,27 @@ export class PortfolioRunsService {
         "An actuary may read impact tests (runs on a draft) only: a run on a published table rates and files the insureds' assessments",
       );
     }
+    // A comparison copies each member's tier and factor from the run it names into this one's
+    // results and summary: an actuary reading it would read that run too.
+    const compared = run.compareTo?.runId as string | undefined;
+    if (
+      principal.role === 'actuary' &&
+      compared &&
+      (await this.comparedRun(compared))?.tablePublished
+    ) {
+      throw new DomainError(
+        'forbidden',
+        'This impact test compares with a run on a published table, which an actuary may not read',
+      );
+    }
     return run;
+  }
+
+  private comparedRun(id: string): Promise<{ tablePublished: boolean } | null> {
+    return this.dataSource.getRepository(PortfolioRunEntity).findOne({
+      where: { id },
+      select: { id: true, tablePublished: true },
+    });
   }
 }
 
