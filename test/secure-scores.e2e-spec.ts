@@ -959,10 +959,17 @@ describe('Secure Score ingestion', () => {
       expect(moved.status).toBe(200);
       expect(moved.body.partnerId).toBe(partnerKeys.bId);
       const audit = await db.query(
-        `SELECT details FROM audit_log WHERE action = 'client-tenant.updated' AND entity_id = $1 ORDER BY id DESC LIMIT 1`,
+        `SELECT action, details FROM audit_log WHERE entity_id = $1 ORDER BY id DESC LIMIT 2`,
         [ownTenantId],
       );
-      expect(audit.rows[0].details).toEqual({ partnerId: partnerKeys.bId });
+      expect(audit.rows).toEqual([
+        {
+          action: 'client-tenant.moved',
+          details: { partnerId: { from: partnerKeys.aId, to: partnerKeys.bId } },
+        },
+        // Sending its current partner changed nothing, and says nothing of a move.
+        { action: 'client-tenant.updated', details: {} },
+      ]);
       // The new partner reads its history and pushes; the old one gets what any other would.
       const history = await t.request({
         method: 'GET',

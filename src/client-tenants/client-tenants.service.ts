@@ -81,8 +81,12 @@ export class ClientTenantsService {
       const before = canonicalSha256(toView(tenant));
       // UUIDs have no case: a partner's own id in capitals is no move.
       const partnerId = change.partnerId && change.partnerId.toLowerCase();
-      if (partnerId !== undefined && partnerId !== tenant.partnerId) {
+      const moved = partnerId !== undefined && partnerId !== tenant.partnerId;
+      const details: Record<string, unknown> = { name: change.name, industry: change.industry };
+      if (moved) {
         await assertMayMove(manager, principal, partnerId);
+        // Who had it, for whoever asks later where a client tenant's feeds came from.
+        details.partnerId = { from: tenant.partnerId, to: partnerId };
         tenant.partnerId = partnerId;
       }
       if (change.name !== undefined) tenant.name = change.name;
@@ -96,13 +100,13 @@ export class ClientTenantsService {
       }
       const saved = await manager.save(tenant);
       await this.audit.record(manager, principal, {
-        action: 'client-tenant.updated',
+        action: moved ? 'client-tenant.moved' : 'client-tenant.updated',
         entityType: 'client-tenant',
         entityId: id,
         clientTenantId: id,
         beforeSha256: before,
         afterSha256: canonicalSha256(toView(saved)),
-        details: { ...change, ...(partnerId === undefined ? {} : { partnerId }) },
+        details,
       });
       return toView(saved);
     });
