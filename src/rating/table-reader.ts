@@ -30,11 +30,29 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A string as a violation quotes it: a long one by its start and length, so that an answer
+ * listing violations never repeats megabytes of the document it answers.
+ */
+export function quoted(text: string): string {
+  return text.length <= 60
+    ? JSON.stringify(text)
+    : `${JSON.stringify(text.slice(0, 40))}… (${text.length} characters)`;
+}
+
+/** Names as a violation lists them: the first ten, quoted, and how many more. */
+export function listed(names: readonly string[]): string {
+  const shown = names
+    .slice(0, 10)
+    .map((name) => (/^[\w.-]{1,40}$/.test(name) ? name : quoted(name)));
+  return names.length > 10 ? `${shown.join(', ')} and ${names.length - 10} more` : shown.join(', ');
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean')
     return `${typeof value} ${String(value)}`;
   return typeof value;
@@ -68,7 +86,7 @@ export class TableReader {
       if (!allowed.includes(key)) {
         this.fail(
           pointerTo(pointer, key),
-          `unknown field "${key}" (${what} has: ${allowed.join(', ')})`,
+          `unknown field ${quoted(key)} (${what} has: ${allowed.join(', ')})`,
         );
       }
     }
@@ -107,7 +125,7 @@ export class TableReader {
     if (pattern && !pattern.test(value)) {
       return this.fail(
         pointer,
-        `must match ${patternText ?? String(pattern)}, got ${JSON.stringify(value)}`,
+        `must match ${patternText ?? String(pattern)}, got ${quoted(value)}`,
       );
     }
     return value;

@@ -624,6 +624,32 @@ describe('validateWeightingTable', () => {
     },
   );
 
+  it('quotes a long string by its start and length, and lists at most ten tier names', () => {
+    const long = 'x'.repeat(100_000);
+    const errors = errorsOf(
+      withChange((d) => {
+        d.version = long;
+        d.gates[0].capTier = long;
+        d.tiers = Array.from({ length: 12 }, (_, i) => ({
+          tier: `T${i}`,
+          minIndex: 99 - i,
+          factor: 1,
+        }));
+        d.tiers[11].minIndex = 0;
+      }),
+    );
+    const shown = `"${'x'.repeat(40)}"… (100000 characters)`;
+    expect(errors).toContainEqual({
+      pointer: '/version',
+      message: expect.stringContaining(`got ${shown}`),
+    });
+    expect(errors).toContainEqual({
+      pointer: '/gates/0/capTier',
+      message: `must name a tier (T0, T1, T2, T3, T4, T5, T6, T7, T8, T9 and 2 more), got ${shown}`,
+    });
+    expect(JSON.stringify(errors).length).toBeLessThan(2_000);
+  });
+
   it('reports a missing member once, as missing, and not also as of the wrong type', () => {
     expect(errorsOf({})).toEqual(
       ['/name', '/version', '/effectiveFrom', '/tiers'].map((pointer) => ({

@@ -26,7 +26,16 @@ import type {
   TableViolation,
   WeightingTable,
 } from './rating.types.js';
-import { ABSENT, describe, optional, pointerTo, TableReader, type Json } from './table-reader.js';
+import {
+  ABSENT,
+  describe,
+  listed,
+  optional,
+  pointerTo,
+  quoted,
+  TableReader,
+  type Json,
+} from './table-reader.js';
 
 export type TableValidation =
   { ok: true; table: WeightingTable } | { ok: false; errors: TableViolation[] };
@@ -219,7 +228,7 @@ function unique(
 ): void {
   const first = seen.get(key);
   if (first === undefined) seen.set(key, index);
-  else reader.fail(pointer, `duplicates ${list}/${first} (${JSON.stringify(key)})`);
+  else reader.fail(pointer, `duplicates ${list}/${first} (${quoted(key)})`);
 }
 
 function allDefined<T>(values: (T | undefined)[]): T[] | undefined {
@@ -358,8 +367,8 @@ function readGates(
       capTier = reader.fail(
         `${pointer}/capTier`,
         tierNames.length > 0
-          ? `must name a tier (${tierNames.join(', ')}), got ${JSON.stringify(capTier)}`
-          : `must name a tier, and the table names none, got ${JSON.stringify(capTier)}`,
+          ? `must name a tier (${listed(tierNames)}), got ${quoted(capTier)}`
+          : `must name a tier, and the table names none, got ${quoted(capTier)}`,
       );
     }
     const decisionValue = optional(gate, 'decision');
@@ -566,7 +575,7 @@ function readValues(
       SLUG.test(slug) ||
       reader.fail(
         entryPointer,
-        `must be a lowercase industry slug ([a-z0-9][a-z0-9-]*), got ${JSON.stringify(slug)}`,
+        `must be a lowercase industry slug ([a-z0-9][a-z0-9-]*), got ${quoted(slug)}`,
       );
     const factor = reader.decimal(map[slug], entryPointer, 'positive');
     return slugOk && factor && [slug, canonicalText(factor)];
