@@ -575,6 +575,18 @@ describe('input outside a well-formed JSON body', () => {
         pointer: '',
         message: '4000 more violations are not listed',
       });
+      // One over the limit is one more, counted too.
+      const oneOver = await t.request({
+        method: 'POST',
+        url: '/v1/weighting-tables',
+        body: { ...exampleTable(), version: 'crowded.2', ...members(1_001) },
+      });
+      expect(oneOver.body.errors).toHaveLength(1_001);
+      expect(oneOver.body.errors[999].pointer).toBe('/k999');
+      expect(oneOver.body.errors[1_000]).toEqual({
+        pointer: '',
+        message: '1 more violations are not listed',
+      });
     });
 
     it('answers 413 to a YAML table over 256 KiB, which it would be slow to parse', async () => {

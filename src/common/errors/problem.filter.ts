@@ -102,16 +102,18 @@ export function problemDocument(
  * of 200,000 unknown table fields got a 37 MB answer (each message names the allowed fields).
  */
 export const MAX_LISTED_VIOLATIONS = 1_000;
+const NOT_LISTED = ' more violations are not listed';
 
 function listedViolations(errors: FieldViolation[]): FieldViolation[] {
-  // One more than the limit may be a list that already ends with its own count.
-  if (errors.length <= MAX_LISTED_VIOLATIONS + 1) return errors;
+  if (errors.length <= MAX_LISTED_VIOLATIONS) return errors;
+  // The Secure Score validator's list already ends with its own count.
+  const last = errors[errors.length - 1];
+  const counted = last.pointer === '' && last.message.endsWith(NOT_LISTED);
+  if (counted && errors.length === MAX_LISTED_VIOLATIONS + 1) return errors;
+  const more = errors.length - MAX_LISTED_VIOLATIONS;
   return [
     ...errors.slice(0, MAX_LISTED_VIOLATIONS),
-    {
-      pointer: '',
-      message: `${errors.length - MAX_LISTED_VIOLATIONS} more violations are not listed`,
-    },
+    { pointer: '', message: `${more}${NOT_LISTED}` },
   ];
 }
 
