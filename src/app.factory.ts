@@ -74,6 +74,9 @@ export async function createHttpApp(
       // connectionTimeout. The check every second puts the close between 8 and 9 s.
       headersTimeout: 8_000,
       connectionsCheckingInterval: 1_000,
+      // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the service
+      // answers it with a problem document instead (registerHardenedJson's onRequest hook).
+      requireHostHeader: false,
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -204,6 +207,9 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
   fastify.addHook('onRequest', async (request) => {
     // PostgreSQL text cannot hold NUL: a query value or path segment carrying one would reach a
     // query as a parameter and fail there (500). The body parser refuses it the same way.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new DomainError('bad-request', 'An HTTP/1.1 request must have a Host header');
+    }
     if (request.url.includes('%00')) {
       throw new DomainError('bad-request', 'The URL must not contain the NUL character (%00)');
     }

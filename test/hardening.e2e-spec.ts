@@ -1016,6 +1016,17 @@ describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
     expect(await partnerCount(t)).toBe(before);
   });
 
+  it('answers an HTTP/1.1 request without Host with a problem document', async () => {
+    const { text } = await exchange(
+      `GET /health/live HTTP/1.1\r\nAuthorization: Bearer ${t.adminKey}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(text).toMatch(/^HTTP\/1.1 400 /);
+    expect(text).toMatch(/content-type: application\/problem\+json/i);
+    expect(text).toContain('must have a Host header');
+    // HTTP/1.0 has no Host requirement.
+    expect((await exchange('GET /health/live HTTP/1.0\r\n\r\n')).text).toMatch(/^HTTP\/1.1 200 /);
+  });
+
   it('closes an idle keep-alive connection after its answer, sending nothing more', async () => {
     const { text, closedAfterMs } = await exchange(
       `GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n\r\n`,
