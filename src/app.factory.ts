@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
 import {
   answerStalledRequests,
+  answerUnmetExpectations,
   clientErrorHandler,
   frameworkErrorHandler,
 } from './common/errors/http-framework-errors.js';
@@ -85,6 +86,7 @@ export async function createHttpApp(
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
   answerStalledRequests(app.getHttpAdapter().getInstance());
+  answerUnmetExpectations(app.getHttpAdapter().getInstance());
   shedLoad(app.getHttpAdapter().getInstance(), config.maxInFlightRequests);
   checkBeforeBodies(app.getHttpAdapter().getInstance(), app.get(AccessGuard));
   registerHardenedJson(app.getHttpAdapter().getInstance(), config);

@@ -1016,6 +1016,15 @@ describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
     expect(await partnerCount(t)).toBe(before);
   });
 
+  it('answers 417 with a problem document to an Expect it cannot meet', async () => {
+    const { text } = await exchange(
+      'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 999-foo\r\nConnection: close\r\n\r\n',
+    );
+    expect(text).toMatch(/^HTTP\/1.1 417 /);
+    expect(text).toMatch(/content-type: application\/problem\+json/i);
+    expect(text).toContain('urn:securescore:problem:expectation-failed');
+  });
+
   it('answers an HTTP/1.1 request without Host with a problem document', async () => {
     const { text } = await exchange(
       `GET /health/live HTTP/1.1\r\nAuthorization: Bearer ${t.adminKey}\r\nConnection: close\r\n\r\n`,

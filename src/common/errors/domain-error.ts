@@ -27,6 +27,7 @@ export type DomainErrorCode =
   | 'uri-too-long'
   | 'header-fields-too-large'
   | 'request-timeout'
+  | 'expectation-failed'
   | 'rate-limited'
   | 'database-unavailable'
   | 'overloaded'
@@ -97,6 +98,8 @@ export function problemStatus(code: DomainErrorCode): number {
       return 431;
     case 'request-timeout':
       return 408;
+    case 'expectation-failed':
+      return 417;
     case 'validation-failed':
     case 'source-error':
     case 'idempotency-key-reused':
@@ -136,6 +139,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'uri-too-long': 'The URL is longer than the limit',
   'header-fields-too-large': 'The request headers are larger than the limit',
   'request-timeout': 'The request took too long to arrive',
+  'expectation-failed': 'The service cannot meet the Expect header',
   'rate-limited': 'Too many requests',
   'database-unavailable': 'The database is unavailable; retry shortly',
   overloaded: 'The service is at its capacity; retry shortly',

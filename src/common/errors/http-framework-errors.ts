@@ -91,6 +91,28 @@ export function answerStalledRequests(fastify: FastifyInstance): void {
   });
 }
 
+/**
+ * An `Expect` other than `100-continue` (RFC 9110 §10.1.1: 417). Node answers it before any
+ * route sees the request, with an empty body unless the server listens for it.
+ */
+export function answerUnmetExpectations(fastify: FastifyInstance): void {
+  fastify.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const expectation = String(request.headers.expect).slice(0, 60);
+    const error = new DomainError(
+      'expectation-failed',
+      `The service meets only Expect: 100-continue, not ${JSON.stringify(expectation)}`,
+    );
+    const body = JSON.stringify(problemDocument(error, request.url ?? '/'));
+    response.writeHead(417, {
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+      'x-content-type-options': 'nosniff',
+      connection: 'close',
+    });
+    response.end(body);
+  });
+}
+
 /** A problem document written straight to the socket, for a request Fastify cannot answer. */
 function answerAndClose(
   socket: Socket,
