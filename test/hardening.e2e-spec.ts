@@ -944,6 +944,15 @@ describe('input outside a well-formed JSON body', () => {
     );
     expect(headers).toMatch(/^HTTP\/1.1 431 /);
     expect(headers).toContain('urn:securescore:problem:header-fields-too-large');
+    // A request line longer than the header limit is a URL too long, whole path or segments.
+    for (const path of [
+      `/v1/${'a'.repeat(200_000)}`,
+      `/v1/weighting-tables/${'n'.repeat(10_000)}/versions/${'v'.repeat(10_000)}`,
+    ]) {
+      const url = await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(url).toMatch(/^HTTP\/1.1 414 /);
+      expect(url).toContain('urn:securescore:problem:uri-too-long');
+    }
   });
 
   it('answers 408 and closes a socket still trickling its headers after 8 s (slowloris)', async () => {

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
@@ -39,15 +39,32 @@ const CLIENT_ERRORS: Record<string, [DomainErrorCode, string]> = {
 };
 
 /** Answers a request Node's HTTP parser refused, then closes the connection (its framing is lost). */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+export function clientErrorHandler(
+  error: Error & { code?: string; rawPacket?: unknown },
+  socket: Socket,
+): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [code, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [
-    'bad-request',
-    'The request is not well-formed HTTP/1.1',
-  ];
+  const [code, detail] = longRequestLine(error)
+    ? (['uri-too-long', 'The URL is longer than the limit of the request headers'] as const)
+    : (CLIENT_ERRORS[error.code ?? ''] ?? [
+        'bad-request',
+        'The request is not well-formed HTTP/1.1',
+      ]);
   answerAndClose(socket, new DomainError(code, detail));
   socket.destroy(error);
+}
+
+/**
+ * Node counts the request line against the header limit: a header overflow whose bytes open
+ * with a request line that does not end within the limit is a URL too long (414), not headers.
+ */
+function longRequestLine(error: { code?: string; rawPacket?: unknown }): boolean {
+  const packet = error.rawPacket; // the bytes Node was parsing, a Buffer (typed loosely)
+  if (error.code !== 'HPE_HEADER_OVERFLOW' || !Buffer.isBuffer(packet)) return false;
+  if (!/^[A-Z]{3,7} \//.test(packet.subarray(0, 12).toString('latin1'))) return false;
+  const lineEnd = packet.indexOf('\r\n');
+  return lineEnd < 0 ? packet.length >= maxHeaderSize : lineEnd >= maxHeaderSize;
 }
 
 /**
