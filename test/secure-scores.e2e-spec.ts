@@ -1101,6 +1101,79 @@ describe('Secure Score ingestion', () => {
     expect(await audits()).toBe(auditsBefore + 3);
   });
 
+  it('keeps every catalog field a later profile leaves out (a $select, a trimmed capture)', async () => {
+    const fields = async () =>
+      (
+        await db.query(
+          `SELECT title, control_category, service, tier, rank, threats, deprecated
+             FROM control_profiles WHERE control_name = 'AdminMFAV2'`,
+        )
+      ).rows[0];
+    const full = {
+      id: 'AdminMFAV2',
+      title: 'Ensure multifactor authentication is enabled for all users in administrative roles',
+      controlCategory: 'Identity',
+      service: 'AzureAD',
+      tier: 'Core',
+      rank: 1,
+      threats: ['Account breach', 'Elevation of privilege'],
+      deprecated: false,
+      maxScore: 10,
+    };
+    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [full] });
+    const before = await fields();
+    expect(before).toMatchObject({ control_category: 'Identity', threats: full.threats });
+    const trimmed = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [{ id: 'AdminMFAV2', maxScore: 10.0, title: null, threats: [] }],
+    });
+    expect(trimmed.status).toBe(200);
+    expect(await fields()).toEqual(before);
+    // A field a profile does give is the latest value.
+    await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [{ id: 'AdminMFAV2', controlCategory: 'Apps', deprecated: true }],
+    });
+    expect(await fields()).toEqual({ ...before, control_category: 'Apps', deprecated: true });
+    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [full] });
+  });
+
+  it('takes one control profile per client tenant in one push, each with its own state', async () => {
+    const profileFor = (azureTenantId: string, state: string) => ({
+      id: 'BlockLegacyAuthentication',
+      azureTenantId,
+      controlStateUpdates: [
+        { state, updatedDateTime: '2026-05-01T00:00:00Z', updatedBy: 'broker@example.com' },
+      ],
+    });
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [profileFor('state-tenant-a', 'ThirdParty'), profileFor('state-tenant-b', 'Ignored')],
+    });
+    expect([response.status, response.body.controlStates]).toEqual([200, 2]);
+    const { rows } = await db.query(
+      `SELECT t.azure_tenant_id, s.state FROM client_tenant_control_states s
+         JOIN client_tenants t ON t.id = s.client_tenant_id
+        WHERE s.control_name = 'BlockLegacyAuthentication' AND t.azure_tenant_id LIKE 'state-tenant-%'
+        ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { azure_tenant_id: 'state-tenant-a', state: 'ThirdParty' },
+      { azure_tenant_id: 'state-tenant-b', state: 'Ignored' },
+    ]);
+    // The same control twice for one client tenant, differently, is still a repeat.
+    const repeated = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [profileFor('state-tenant-a', 'ThirdParty'), profileFor('state-tenant-a', 'Default')],
+    });
+    expect(repeated.status).toBe(422);
+    expect(repeated.body.errors[0].message).toContain('for the same client tenant');
+  });
+
   it('never answers 5xx to fuzzed payloads, and stores nothing it rejects', async () => {
     const base = snapshotFor('fuzz-tenant');
     const fields = Object.keys(base);

@@ -145,20 +145,28 @@ async function upsertCatalog(
     `INSERT INTO control_profiles (control_name, title, control_category, service, tier, max_score,
        rank, action_type, user_impact, implementation_cost, threats, deprecated, source, updated_at)
      SELECT t.control_name, t.title, t.control_category, t.service, t.tier, t.max_score, t.rank,
-       t.action_type, t.user_impact, t.implementation_cost, t.threats::text[], t.deprecated,
+       t.action_type, t.user_impact, t.implementation_cost, COALESCE(t.threats::text[], '{}'), t.deprecated,
        'ingested', now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[],
        $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])
        AS t(control_name, title, control_category, service, tier, max_score, rank, action_type,
             user_impact, implementation_cost, threats, deprecated)
-     ON CONFLICT (control_name) DO UPDATE SET title = EXCLUDED.title,
-       control_category = EXCLUDED.control_category, service = EXCLUDED.service,
-       tier = EXCLUDED.tier, rank = EXCLUDED.rank,
-       -- The latest known maxScore: a profile without one does not erase it.
+     -- The latest known value of each field: a profile without one (a $select, a trimmed
+     -- capture) does not erase what an earlier one said.
+     ON CONFLICT (control_name) DO UPDATE SET
+       title = COALESCE(EXCLUDED.title, control_profiles.title),
+       control_category = COALESCE(EXCLUDED.control_category, control_profiles.control_category),
+       service = COALESCE(EXCLUDED.service, control_profiles.service),
+       tier = COALESCE(EXCLUDED.tier, control_profiles.tier),
+       rank = COALESCE(EXCLUDED.rank, control_profiles.rank),
        max_score = COALESCE(EXCLUDED.max_score, control_profiles.max_score),
-       action_type = EXCLUDED.action_type, user_impact = EXCLUDED.user_impact,
-       implementation_cost = EXCLUDED.implementation_cost, threats = EXCLUDED.threats,
-       deprecated = EXCLUDED.deprecated, source = 'ingested', updated_at = now()`,
+       action_type = COALESCE(EXCLUDED.action_type, control_profiles.action_type),
+       user_impact = COALESCE(EXCLUDED.user_impact, control_profiles.user_impact),
+       implementation_cost = COALESCE(EXCLUDED.implementation_cost, control_profiles.implementation_cost),
+       -- The column holds '{}' for none: an empty list reads as no news, like an absent one.
+       threats = COALESCE(NULLIF(EXCLUDED.threats, '{}'), control_profiles.threats),
+       deprecated = COALESCE(EXCLUDED.deprecated, control_profiles.deprecated),
+       source = 'ingested', updated_at = now()`,
     [
       column((p) => p.id),
       column((p) => p.title),
@@ -170,7 +178,7 @@ async function upsertCatalog(
       column((p) => p.actionType),
       column((p) => p.userImpact),
       column((p) => p.implementationCost),
-      column((p) => textArrayLiteral(p.threats)),
+      column((p) => (p.threats === null ? null : textArrayLiteral(p.threats))),
       column((p) => p.deprecated),
     ],
   );

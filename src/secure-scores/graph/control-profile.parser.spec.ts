@@ -261,7 +261,10 @@ describe('parseControlProfilesPayload violations', () => {
     const changed = [...body.value, { ...structuredClone(body.value[0]), maxScore: 8 }];
     const result = parseControlProfilesPayload(changed);
     expect(!result.ok && result.errors).toEqual([
-      { pointer: '/5/id', message: expect.stringContaining('of /0 with different content') },
+      {
+        pointer: '/5/id',
+        message: expect.stringContaining('of /0 for the same client tenant with different content'),
+      },
     ]);
   });
 

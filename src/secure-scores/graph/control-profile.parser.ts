@@ -33,8 +33,8 @@ export interface NormalizedControlProfile {
   actionType: string | null;
   userImpact: string | null;
   implementationCost: string | null;
-  /** As received (`Account breach`, `Account Breach`, ...). */
-  threats: string[];
+  /** As received (`Account breach`, `Account Breach`, ...); null when the profile has none. */
+  threats: string[] | null;
   /** Lowercase, whitespace collapsed, duplicates removed: `account breach`. */
   normalizedThreats: string[];
   deprecated: boolean | null;
@@ -65,7 +65,7 @@ const STATES = new Map<string, ControlState>([
  * `secureScoreControlProfile` objects as an array or a Graph list envelope `{value: [...]}`
  * (links are not followed), current or 2018 shape, each checked like snapshots are: every
  * violation with its pointer. A profile repeated byte for byte (overlapping pages) is kept once;
- * the same id with different content is a violation.
+ * the same id for the same client tenant (or for none) with different content is a violation.
  */
 export function parseControlProfilesPayload(body: unknown): ControlProfilesResult {
   const issues = new IssueList();
@@ -75,14 +75,17 @@ export function parseControlProfilesPayload(body: unknown): ControlProfilesResul
   located.items.forEach((item, i) => {
     const profile = parseProfile(item, `${located.base}/${i}`, issues);
     if (profile === null) return;
-    const first = seen.get(profile.id);
+    // One control's profile comes once per client tenant (its controlStateUpdates are that
+    // tenant's): the same control for two tenants is two profiles, not a repeat.
+    const key = `${profile.azureTenantId ?? ''}\u0000${profile.id}`;
+    const first = seen.get(key);
     if (first === undefined) {
-      seen.set(profile.id, { index: i, canonical: null, raw: item });
+      seen.set(key, { index: i, canonical: null, raw: item });
       profiles.push(profile);
     } else if (!sameContent(first, item)) {
       issues.add(
         `${located.base}/${i}/${isLegacy(item as Record<string, unknown>) ? 'title' : 'id'}`,
-        `repeats the id ${JSON.stringify(profile.id)} of ${located.base}/${first.index} with different content`,
+        `repeats the id ${JSON.stringify(profile.id)} of ${located.base}/${first.index}${profile.azureTenantId ? ' for the same client tenant' : ''} with different content`,
       );
     }
   });
@@ -126,7 +129,8 @@ function parseProfile(
     ? legacyState(item)
     : stateUpdates(item.controlStateUpdates, pointerTo(at, 'controlStateUpdates'), issues);
   if (issues.count !== before) return null;
-  const threats = strings(item.threats);
+  const threats =
+    item.threats === undefined || item.threats === null ? null : strings(item.threats);
   return {
     id: text(legacy ? item.title : item.id) ?? '',
     azureTenantId: nullableAzureTenantId(text(item.azureTenantId)),
@@ -141,7 +145,7 @@ function parseProfile(
     implementationCost: text(item.implementationCost),
     threats,
     normalizedThreats: [
-      ...new Set(threats.map((t) => t.trim().replace(/\s+/g, ' ').toLowerCase())),
+      ...new Set((threats ?? []).map((t) => t.trim().replace(/\s+/g, ' ').toLowerCase())),
     ],
     deprecated: typeof item.deprecated === 'boolean' ? item.deprecated : null,
     latestState,
