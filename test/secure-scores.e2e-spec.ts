@@ -124,6 +124,32 @@ describe('Secure Score ingestion', () => {
     ]);
   });
 
+  it("keeps a Graph control score's own maxScore, and holds its score to it", async () => {
+    const snapshot = snapshotFor('own-max-tenant');
+    snapshot.controlScores[0].maxScore = 4;
+    snapshot.controlScores[1].maxScore = null;
+    const stored = await post(snapshot);
+    expect(stored.status).toBe(201);
+    const { rows } = await db.query(
+      `SELECT c.max_score::text FROM snapshot_control_scores c
+        WHERE c.snapshot_id = $1 ORDER BY c.ordinal LIMIT 3`,
+      [stored.body.snapshots[0].id],
+    );
+    expect(rows.map((r: { max_score: string | null }) => r.max_score)).toEqual(['4', null, null]);
+    const before = await count();
+    const bad = snapshotFor('own-max-tenant', '2024-01-02');
+    bad.controlScores[0].maxScore = '4';
+    bad.controlScores[2].maxScore = 0.5;
+    bad.controlScores[2].score = 1;
+    const refused = await post(bad);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      '/controlScores/0/maxScore',
+      '/controlScores/2/score',
+    ]);
+    expect(await count()).toBe(before);
+  });
+
   it('recognises a snapshot already stored: 200 and duplicate true', async () => {
     const response = await post(fixture('heimdall2.secureScore.json'));
     expect(response.status).toBe(200);

@@ -259,9 +259,7 @@ function checkControls(
     }
     const { score, maxScore } = item;
     const bounded =
-      fields.controlMaxScore &&
-      validPoints(score, LIMITS.controlScore) &&
-      validPoints(maxScore, LIMITS.controlScore);
+      validPoints(score, LIMITS.controlScore) && validPoints(maxScore, LIMITS.controlScore);
     if (bounded && score > maxScore) {
       issues.add(pointerTo(pointerTo(at, i), 'score'), `must not exceed maxScore (${maxScore})`);
     }

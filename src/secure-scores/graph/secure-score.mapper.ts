@@ -52,7 +52,7 @@ function controlScore(
     controlCategory: textOrNull(item.controlCategory),
     score: decimalText(item.score),
     scoreInPercentage: decimalText(item.scoreInPercentage),
-    maxScore: fields.controlMaxScore ? decimalText(item.maxScore) : null,
+    maxScore: decimalText(item.maxScore),
     description: textOrNull(item.description),
   };
 }

@@ -16,8 +16,6 @@ export interface SnapshotFields {
   controlName: 'controlName' | 'referenceId';
   /** The averages list and its basis member; the 2017 rows carry point averages instead. */
   comparative: { list: string; basis: string } | null;
-  /** Only the 2017 rows give each control its own maximum. */
-  controlMaxScore: boolean;
 }
 
 export const SNAPSHOT_FIELDS: Record<SourceShape, SnapshotFields> = {
@@ -29,7 +27,6 @@ export const SNAPSHOT_FIELDS: Record<SourceShape, SnapshotFields> = {
     maxScore: 'maxScore',
     controlName: 'controlName',
     comparative: { list: 'averageComparativeScores', basis: 'basis' },
-    controlMaxScore: false,
   },
   'graph-beta-2018': {
     shape: 'graph-beta-2018',
@@ -39,7 +36,6 @@ export const SNAPSHOT_FIELDS: Record<SourceShape, SnapshotFields> = {
     maxScore: 'maxScore',
     controlName: 'controlName',
     comparative: { list: 'averageScoreByScopes', basis: 'scope' },
-    controlMaxScore: false,
   },
   'o365-report-2017': {
     shape: 'o365-report-2017',
@@ -49,7 +45,6 @@ export const SNAPSHOT_FIELDS: Record<SourceShape, SnapshotFields> = {
     maxScore: 'maxSecureScore',
     controlName: 'referenceId',
     comparative: null,
-    controlMaxScore: true,
   },
 };
 
@@ -83,8 +78,10 @@ function controlScoreSchema(fields: SnapshotFields) {
     description: optionalText(LIMITS.descriptionLength),
     score: controlPoints,
     scoreInPercentage: { type: ['number', 'null'], minimum: 0, maximum: 100 },
+    // Its own maximum: the 2017 rows give one for every control; a Graph control score (an
+    // open type) that carries one has it kept, for the rating reads it before the catalog's.
+    maxScore: { ...controlPoints, type: ['number', 'null'] },
   };
-  if (fields.controlMaxScore) properties.maxScore = { ...controlPoints, type: ['number', 'null'] };
   return { type: 'object', required: [fields.controlName, 'score'], properties };
 }
 
