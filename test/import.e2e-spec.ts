@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
-import { fixture, FIXTURES, snapshotFor } from './support/fixtures.js';
+import { fixture, FIXTURES, fixtureText, snapshotFor } from './support/fixtures.js';
 import { runCli } from './support/processes.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-database.js';
 
@@ -263,5 +263,14 @@ describe('the import command', () => {
     expect(summaryOf(bad.stdout)).toEqual({ stored: 0, duplicates: 1, rejected: 1 });
     expect(bad.stdout).toMatch(/^rejected stdin:2: malformed JSON: /m);
     expect(await count()).toBe(before + 2);
+
+    // A pretty-printed document piped in is one document, not a rejection per line.
+    const rows = await runCli(
+      ['import', '-'],
+      env,
+      fixtureText('o365-report-2017.getTenantSecureScores.json'),
+    );
+    expect(rows.code).toBe(0);
+    expect(summaryOf(rows.stdout).rejected).toBe(0);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { streamLines } from './import-sources.js';
+import { stdinRecords, streamLines } from './import-sources.js';
 
 async function collect(chunks: Buffer[]) {
   let bytes = 0;
@@ -49,5 +49,55 @@ describe('streamLines (NDJSON)', () => {
   it('keeps bytes that are not UTF-8 as they are, for the ingest thread to refuse', async () => {
     const { records } = await collect([Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]);
     expect([...records[0].body]).toEqual([0x7b, 0xff, 0x7d]);
+  });
+});
+
+describe('stdinRecords (NDJSON, or one document over many lines)', () => {
+  async function fromStdin(chunks: string[]) {
+    let bytes = 0;
+    const records = [];
+    const input = Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
+    for await (const record of stdinRecords(input, (n) => (bytes += n))) records.push(record);
+    return { records: records.map((r) => [text(r), r.origin]), bytes };
+  }
+
+  it('reads a pretty-printed document whole, whatever its chunks', async () => {
+    const document = JSON.stringify({ value: [{ a: '{[' }, { b: 2 }] }, null, 2);
+    const whole = await fromStdin([`\n${document}\n`]);
+    expect(whole.records).toEqual([[`\n${document}\n`, 'stdin']]);
+    expect(whole.bytes).toBe(document.length + 2);
+    const split = await fromStdin([...`\n${document}\n`].map((c) => c));
+    expect(split.records).toEqual(whole.records);
+  });
+
+  it.each([
+    [
+      'NDJSON',
+      '{"a":1}\n{"b":2}\n',
+      [
+        ['{"a":1}', 'stdin:1'],
+        ['{"b":2}', 'stdin:2'],
+      ],
+    ],
+    [
+      'a first line that is not JSON',
+      'not json\n{"b":2}',
+      [
+        ['not json', 'stdin:1'],
+        ['{"b":2}', 'stdin:2'],
+      ],
+    ],
+    ['one line without its LF', '{"a":1}', [['{"a":1}', 'stdin:1']]],
+    [
+      'a bracket inside a string',
+      '{"a":"[{"}\n{"b":2}\n',
+      [
+        ['{"a":"[{"}', 'stdin:1'],
+        ['{"b":2}', 'stdin:2'],
+      ],
+    ],
+    ['nothing but blank lines', '\n  \n', []],
+  ])('reads %s line by line', async (_, input, expected) => {
+    expect((await fromStdin([input])).records).toEqual(expected);
   });
 });

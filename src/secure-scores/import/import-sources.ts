@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { ownedBytes } from '../../common/threads/thread-pool.js';
 
 /**
@@ -30,14 +29,14 @@ export interface ImportInput {
 
 /**
  * A file, a folder (every .json, .ndjson and .jsonl below it, in name order) or `-` (stdin,
- * NDJSON or one JSON document). NDJSON is streamed line by line, so memory stays flat
- * whatever the input size.
+ * NDJSON or one JSON document: stdinRecords). NDJSON is streamed line by line, so memory stays
+ * flat whatever the input size.
  */
 export function openImportInput(target: string): ImportInput {
   let bytesRead = 0;
   if (target === '-') {
     return {
-      records: streamLines(process.stdin, 'stdin', (n) => (bytesRead += n)),
+      records: stdinRecords(process.stdin, (n) => (bytesRead += n)),
       totalBytes: null,
       bytesRead: () => bytesRead,
     };
@@ -79,7 +78,7 @@ function listFiles(target: string): string[] {
  * split on the LF byte, which no multi-byte UTF-8 character contains.
  */
 export async function* streamLines(
-  input: Readable,
+  input: AsyncIterable<Buffer>,
   name: string,
   onBytes: (n: number) => void,
 ): AsyncGenerator<SourceRecord> {
@@ -94,7 +93,7 @@ export async function* streamLines(
     return isBlank(body) ? null : { body, origin: `${name}:${number}` };
   };
   for await (const chunk of input) {
-    const bytes = chunk as Buffer;
+    const bytes = chunk;
     onBytes(bytes.length);
     let start = 0;
     for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, start)) {
@@ -110,6 +109,77 @@ export async function* streamLines(
     const record = line(carry);
     if (record) yield record;
   }
+}
+
+/**
+ * Standard input: NDJSON, or one JSON document written over many lines (a pretty-printed file
+ * piped in). Its first line that is not blank tells which: one that opens a JSON object or array
+ * without closing it starts a document, read whole (as a .json file is, up to the same size);
+ * anything else, a whole value or not JSON at all, makes the input NDJSON, each line its own.
+ */
+export async function* stdinRecords(
+  input: AsyncIterable<Buffer>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<SourceRecord> {
+  const iterator = input[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  // The first line that is not blank, read chunk by chunk (each chunk's bytes scanned once).
+  let firstLine: Buffer | null = null;
+  let line: Buffer[] = [];
+  while (firstLine === null) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk: Buffer = next.value;
+    head.push(chunk);
+    let start = 0;
+    for (let lf = chunk.indexOf(LF); lf >= 0 && firstLine === null; lf = chunk.indexOf(LF, start)) {
+      const candidate = Buffer.concat([...line, chunk.subarray(start, lf)]);
+      line = [];
+      start = lf + 1;
+      if (!isBlank(candidate)) firstLine = candidate;
+    }
+    if (firstLine === null && start < chunk.length) line.push(chunk.subarray(start));
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield next.value;
+    }
+  }
+  if (firstLine === null || !opensUnclosedContainer(firstLine)) {
+    yield* streamLines(all(), 'stdin', onBytes);
+    return;
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of all()) {
+    onBytes(chunk.length);
+    size += chunk.length;
+    if (size > MAX_JSON_FILE_BYTES) {
+      throw new Error(
+        'stdin holds one JSON document over 256 MiB: split it, or write it as NDJSON',
+      );
+    }
+    parts.push(chunk);
+  }
+  yield { body: ownBuffer(parts), origin: 'stdin' };
+}
+
+/** Whether a line opens more JSON objects and arrays than it closes (strings skipped). */
+function opensUnclosedContainer(line: Uint8Array): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i];
+    if (inString) {
+      if (b === 0x5c)
+        i++; // the escaped character
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return depth > 0;
 }
 
 const LF = 0x0a;
