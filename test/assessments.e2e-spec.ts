@@ -328,6 +328,51 @@ describe('assessments', () => {
     }
   });
 
+  it("takes an app instance's profile (11770.MDA_…) for the control named without it", async () => {
+    // Defender for Cloud Apps ids carry the app instance since 2024 (securescore-contract §3).
+    const profiles = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [
+        {
+          id: '44444.MDA_Instance_Test',
+          title: 'An app instance control',
+          controlCategory: 'Apps',
+          maxScore: 8,
+          azureTenantId: 'instance-tenant',
+          controlStateUpdates: [{ state: 'ThirdParty', updatedDateTime: '2024-01-01T00:00:00Z' }],
+        },
+      ],
+    });
+    expect(profiles.status).toBe(200);
+    const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
+    const snapshot: Record<string, any> = { ...payload.value[0], azureTenantId: 'instance-tenant' };
+    snapshot.controlScores = [
+      ...snapshot.controlScores,
+      { controlName: 'MDA_Instance_Test', controlCategory: 'Apps', score: 4 },
+    ];
+    const ingested = await t.request({ method: 'POST', url: '/v1/secure-scores', body: snapshot });
+    expect(ingested.status).toBe(201);
+    expect(ingested.body.snapshots[0].warnings ?? []).toEqual([]);
+    const filed = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${ingested.body.snapshots[0].clientTenantId}/assessments`,
+      body: { asOf: '2024-01-20T00:00:00Z', table: { name: 'sme-cyber' } },
+    });
+    expect(filed.status).toBe(201);
+    // 4 of the instance's maxScore 8, credited at the table's thirdPartyCredit of 0.5.
+    const control = filed.body.contributions.find(
+      (c: { control: string }) => c.control === 'MDA_Instance_Test',
+    );
+    expect(control.adoption).toBe('0.2500');
+    expect(filed.body.inputs.controlStates).toMatchObject({ MDA_Instance_Test: 'ThirdParty' });
+    const replay = await t.request({
+      method: 'POST',
+      url: `/v1/assessments/${filed.body.id}/replay`,
+    });
+    expect(replay.body).toEqual({ matches: true, differences: [] });
+  });
+
   it('rates, files and replays a control named __proto__ with its third-party state', async () => {
     const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
     const snapshot: Record<string, any> = { ...payload.value[0], azureTenantId: 'proto-tenant' };

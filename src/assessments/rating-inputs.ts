@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { readsCatalogMaxScore } from '../rating/adoption.js';
 import type { ControlState, RatingSnapshot } from '../rating/rating.types.js';
+import { withInstanceAliases } from '../secure-scores/catalog/control-warnings.js';
 
 /** What the rating of one client tenant at `asOf` reads besides the table and the catalog. */
 export interface ClientTenantRatingInputs {
@@ -132,13 +133,19 @@ async function loadControlStates(
      ORDER BY client_tenant_id, control_name, effective_at DESC`,
       [ids, asOf],
     );
-  const states = new Map<string, Record<string, ControlState>>();
+  const byTenant = new Map<string, [string, ControlState][]>();
   for (const row of rows) {
-    // No prototype: a control may be named "__proto__".
-    const forTenant: Record<string, ControlState> =
-      states.get(row.client_tenant_id) ?? Object.create(null);
-    forTenant[row.control_name] = row.state;
-    states.set(row.client_tenant_id, forTenant);
+    const forTenant = byTenant.get(row.client_tenant_id) ?? [];
+    forTenant.push([row.control_name, row.state]);
+    byTenant.set(row.client_tenant_id, forTenant);
+  }
+  const states = new Map<string, Record<string, ControlState>>();
+  for (const [tenant, named] of byTenant) {
+    // No prototype: a control may be named "__proto__". A state an app instance's profile
+    // (`11770.MDA_…`) set also applies to the control named without the instance.
+    const forTenant: Record<string, ControlState> = Object.create(null);
+    for (const [name, state] of withInstanceAliases(named)) forTenant[name] = state;
+    states.set(tenant, forTenant);
   }
   return states;
 }

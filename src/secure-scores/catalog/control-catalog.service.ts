@@ -9,7 +9,7 @@ import {
   NormalizedControlProfile,
   parseControlProfilesPayload,
 } from '../graph/control-profile.parser.js';
-import type { ControlCatalog } from './control-warnings.js';
+import { type ControlCatalog, withInstanceAliases } from './control-warnings.js';
 
 // The catalog changes rarely (a profile push); a short cache keeps it off every rating's path.
 const CATALOG_CACHE_MS = 5_000;
@@ -41,15 +41,17 @@ export class ControlCatalogService {
     if (this.cache && Date.now() - this.cache.at < CATALOG_CACHE_MS) return this.cache.catalog;
     const rows: { control_name: string; max_score: string | null; deprecated: boolean }[] =
       await this.dataSource.query(
-        'SELECT control_name, max_score::text AS max_score, deprecated FROM control_profiles',
+        'SELECT control_name, max_score::text AS max_score, deprecated FROM control_profiles ORDER BY control_name',
       );
+    // An instance's profile (`11770.MDA_…`) also stands for the control named without it.
+    const byName = withInstanceAliases(rows.map((row) => [row.control_name, row]));
     const maxScores = new Map<string, string>();
-    for (const row of rows)
-      if (row.max_score !== null) maxScores.set(row.control_name, row.max_score);
+    for (const [name, row] of byName)
+      if (row.max_score !== null) maxScores.set(name, row.max_score);
     const catalog: ControlCatalog = {
       maxScores,
-      known: new Set(rows.map((row) => row.control_name)),
-      deprecated: new Set(rows.filter((row) => row.deprecated).map((row) => row.control_name)),
+      known: new Set(byName.keys()),
+      deprecated: new Set([...byName].filter(([, row]) => row.deprecated).map(([name]) => name)),
     };
     this.cache = { at: Date.now(), catalog };
     return catalog;

@@ -6,6 +6,8 @@ import {
   NO_FINDINGS,
   ratingWarnings,
   snapshotWarnings,
+  withInstanceAliases,
+  withoutInstancePrefix,
 } from './control-warnings.js';
 
 const catalog: ControlCatalog = {
@@ -85,5 +87,31 @@ describe('ratingWarnings', () => {
 
   it('does not read states inherited from Object.prototype', () => {
     expect(ratingWarnings(['constructor', 'toString'], NO_FINDINGS, {})).toEqual([]);
+  });
+});
+
+describe('instance-prefixed control ids (securescore-contract §3, §6.6)', () => {
+  it.each([
+    ['11770.MDA_Google_EnableTwoFactorAuth', 'MDA_Google_EnableTwoFactorAuth'],
+    ['1.x', 'x'],
+    ['MDA_Google_EnableTwoFactorAuth', null],
+    ['2.5', '5'],
+    ['11770.', null],
+    ['v1.MDA', null],
+  ])('reads %s as the control %s', (name, plain) => {
+    expect(withoutInstancePrefix(name)).toBe(plain);
+  });
+
+  it('lets a prefixed name answer for the plain one, unless that has an entry of its own', () => {
+    const aliased = withInstanceAliases([
+      ['11770.MDA_A', 'first instance'],
+      ['22222.MDA_A', 'second instance'],
+      ['33333.MDA_B', 'instance'],
+      ['MDA_B', 'plain'],
+    ]);
+    expect(aliased.get('MDA_A')).toBe('first instance');
+    expect(aliased.get('MDA_B')).toBe('plain');
+    expect(aliased.get('22222.MDA_A')).toBe('second instance');
+    expect(aliased.size).toBe(5);
   });
 });

@@ -9,6 +9,30 @@ export interface ControlCatalog {
   readonly deprecated: ReadonlySet<string>;
 }
 
+/**
+ * The control a Defender for Cloud Apps app instance's id names: since 2024 a profile id may
+ * carry the instance (`11770.MDA_Google_EnableTwoFactorAuth`), where older payloads name the
+ * control without it (securescore-contract §3). Null when the name has no such prefix.
+ */
+export function withoutInstancePrefix(name: string): string | null {
+  const match = /^\d+\.(.+)$/s.exec(name);
+  return match === null ? null : match[1];
+}
+
+/**
+ * Names with an instance prefix also answer for the name without it, unless that name has an
+ * entry of its own (the join of securescore-contract §6.6, from the catalog's side): `entries`
+ * in name order, so that of two instances of one control the first one answers.
+ */
+export function withInstanceAliases<T>(entries: Iterable<[string, T]>): Map<string, T> {
+  const named = new Map(entries);
+  for (const [name, value] of [...named]) {
+    const plain = withoutInstancePrefix(name);
+    if (plain !== null && !named.has(plain)) named.set(plain, value);
+  }
+  return named;
+}
+
 /** What the catalog said of a snapshot's controls when it arrived; stored with the snapshot. */
 export interface CatalogFindings {
   readonly unknownControls: readonly string[];
