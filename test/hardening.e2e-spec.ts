@@ -979,7 +979,7 @@ describe('input outside a well-formed JSON body', () => {
   }, 20_000);
 });
 
-describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
+describe('raw HTTP on a listening server: silence (HTTP_IDLE_TIMEOUT_MS), Host, Expect', () => {
   let t: TestApp;
   let port: number;
   beforeAll(async () => {
@@ -1054,26 +1054,10 @@ describe('connections that fall silent (HTTP_IDLE_TIMEOUT_MS)', () => {
     // At the keep-alive timeout (5 s), which governs a connection between requests.
     expect(closedAfterMs).toBeLessThan(8_000);
   }, 15_000);
-});
-
-describe('connections silent while the service works (HTTP_IDLE_TIMEOUT_MS)', () => {
-  let t: TestApp;
-  let port: number;
-  let partnerId: string;
-  beforeAll(async () => {
-    t = await createTestApp({ httpIdleTimeoutMs: 1_000 });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (t.app.getHttpServer().address() as net.AddressInfo).port;
-    partnerId = (await t.request({ method: 'POST', url: '/v1/partners', body: { name: 'Held' } }))
-      .body.id;
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   /**
    * Sends `request` while another session holds a lock its handler waits for, releases the lock
-   * after `holdMs`, and returns what the socket received until it closed (or 3 s after).
+   * after `holdMs`, and returns what the socket received until it closed.
    */
   async function whileLocked(request: string, holdMs: number): Promise<string> {
     const locker = new pg.Client({ connectionString: t.databaseUrl });
@@ -1081,17 +1065,10 @@ describe('connections silent while the service works (HTTP_IDLE_TIMEOUT_MS)', ()
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE partners IN ACCESS EXCLUSIVE MODE');
-      const received = new Promise<string>((resolve, reject) => {
-        const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-        setTimeout(() => socket.destroy(), holdMs + 3_000);
-      });
+      const received = exchange(request);
       await new Promise((resolve) => setTimeout(resolve, holdMs));
       await locker.query('COMMIT');
-      return await received;
+      return (await received).text;
     } finally {
       await locker.end();
     }
@@ -1101,10 +1078,10 @@ describe('connections silent while the service works (HTTP_IDLE_TIMEOUT_MS)', ()
     const text = await whileLocked(
       `GET /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n` +
         'Connection: close\r\n\r\n',
-      3_000,
+      3_500,
     );
     expect(text).toMatch(/^HTTP\/1.1 200 /);
-    expect(text).toContain(partnerId);
+    expect(text).toContain('"items"');
   }, 15_000);
 
   it('answers no 408 in place of the answer to a request pipelined before the stalled one', async () => {
@@ -1112,7 +1089,7 @@ describe('connections silent while the service works (HTTP_IDLE_TIMEOUT_MS)', ()
       `GET /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n\r\n` +
         `POST /v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.adminKey}\r\n` +
         'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"Stall',
-      3_000,
+      3_500,
     );
     // The stalled request closes the connection; whatever comes first is the GET's own answer.
     expect(text).not.toContain('408');
