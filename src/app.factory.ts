@@ -207,11 +207,11 @@ function registerHardenedJson(fastify: FastifyInstance, config: AppConfig): void
     }
   });
   fastify.addHook('onRequest', async (request) => {
-    // PostgreSQL text cannot hold NUL: a query value or path segment carrying one would reach a
-    // query as a parameter and fail there (500). The body parser refuses it the same way.
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       throw new DomainError('bad-request', 'An HTTP/1.1 request must have a Host header');
     }
+    // PostgreSQL text cannot hold NUL: a query value or path segment carrying one would reach a
+    // query as a parameter and fail there (500). The body parser refuses it the same way.
     if (request.url.includes('%00')) {
       throw new DomainError('bad-request', 'The URL must not contain the NUL character (%00)');
     }
