@@ -1166,6 +1166,47 @@ describe('Secure Score ingestion', () => {
     await t.request({ method: 'POST', url: '/v1/control-profiles', body: [full] });
   });
 
+  it('fills only what the catalog lacks from 2018 profiles, an archive with no date', async () => {
+    const row = async (name: string) =>
+      (
+        await db.query(
+          `SELECT title, control_category, max_score::text FROM control_profiles WHERE control_name = $1`,
+          [name],
+        )
+      ).rows[0];
+    await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      body: [
+        {
+          id: 'IntegratedApps',
+          title: 'Do not allow users to grant consent to unreliable applications',
+          controlCategory: 'Apps',
+          maxScore: 8,
+        },
+      ],
+    });
+    await db.query(`DELETE FROM control_profiles WHERE control_name = 'AdoptedODB'`);
+    const legacy = await t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText('graph-docs-2018-beta.list-securescorecontrolprofiles.json'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(legacy.status).toBe(200);
+    // A current control keeps what its current profile said (2018: Data, maxScore 10) ...
+    expect(await row('IntegratedApps')).toEqual({
+      title: 'Do not allow users to grant consent to unreliable applications',
+      control_category: 'Apps',
+      max_score: '8',
+    });
+    // ... and a control the catalog did not hold comes from the archive.
+    expect(await row('AdoptedODB')).toMatchObject({
+      title: 'Store user documents in OneDrive for Business',
+      max_score: '10',
+    });
+  });
+
   it('takes one control profile per client tenant in one push, each with its own state', async () => {
     const profileFor = (azureTenantId: string, state: string) => ({
       id: 'BlockLegacyAuthentication',

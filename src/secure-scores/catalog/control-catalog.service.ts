@@ -141,8 +141,48 @@ async function upsertCatalog(
   manager: EntityManager,
   profiles: NormalizedControlProfile[],
 ): Promise<void> {
+  const current = profiles.filter((p) => !p.legacy2018);
+  const archived = profiles.filter((p) => p.legacy2018);
+  if (current.length > 0) await upsertProfiles(manager, current, 'latest');
+  if (archived.length > 0) await upsertProfiles(manager, archived, 'gaps');
+}
+
+const CATALOG_FIELDS = [
+  'title',
+  'control_category',
+  'service',
+  'tier',
+  'rank',
+  'max_score',
+  'action_type',
+  'user_impact',
+  'implementation_cost',
+  'threats',
+  'deprecated',
+];
+
+/**
+ * Writes profiles into the catalog, field by field. A current-shape profile gives each field's
+ * latest value (`latest`); one without a field (a $select, a trimmed capture) does not erase what
+ * an earlier one said. A 2018 beta profile (an archive: profiles carry no date) only fills what
+ * the catalog does not know yet (`gaps`): pushed after current ones, it would put back titles,
+ * categories and maxima Microsoft has since changed.
+ */
+async function upsertProfiles(
+  manager: EntityManager,
+  profiles: NormalizedControlProfile[],
+  wins: 'latest' | 'gaps',
+): Promise<void> {
   const unique = [...new Map(profiles.map((p) => [p.id, p])).values()];
   const column = <T>(pick: (p: NormalizedControlProfile) => T) => unique.map(pick);
+  // The column holds '{}' for no threats: an empty list reads as no news, like an absent one.
+  const received = (field: string) =>
+    field === 'threats' ? `NULLIF(EXCLUDED.threats, '{}')` : `EXCLUDED.${field}`;
+  const set = CATALOG_FIELDS.map((field) =>
+    wins === 'latest'
+      ? `${field} = COALESCE(${received(field)}, control_profiles.${field})`
+      : `${field} = COALESCE(control_profiles.${field}, ${received(field)})`,
+  );
   await manager.query(
     `INSERT INTO control_profiles (control_name, title, control_category, service, tier, max_score,
        rank, action_type, user_impact, implementation_cost, threats, deprecated, source, updated_at)
@@ -153,21 +193,7 @@ async function upsertCatalog(
        $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])
        AS t(control_name, title, control_category, service, tier, max_score, rank, action_type,
             user_impact, implementation_cost, threats, deprecated)
-     -- The latest known value of each field: a profile without one (a $select, a trimmed
-     -- capture) does not erase what an earlier one said.
-     ON CONFLICT (control_name) DO UPDATE SET
-       title = COALESCE(EXCLUDED.title, control_profiles.title),
-       control_category = COALESCE(EXCLUDED.control_category, control_profiles.control_category),
-       service = COALESCE(EXCLUDED.service, control_profiles.service),
-       tier = COALESCE(EXCLUDED.tier, control_profiles.tier),
-       rank = COALESCE(EXCLUDED.rank, control_profiles.rank),
-       max_score = COALESCE(EXCLUDED.max_score, control_profiles.max_score),
-       action_type = COALESCE(EXCLUDED.action_type, control_profiles.action_type),
-       user_impact = COALESCE(EXCLUDED.user_impact, control_profiles.user_impact),
-       implementation_cost = COALESCE(EXCLUDED.implementation_cost, control_profiles.implementation_cost),
-       -- The column holds '{}' for none: an empty list reads as no news, like an absent one.
-       threats = COALESCE(NULLIF(EXCLUDED.threats, '{}'), control_profiles.threats),
-       deprecated = COALESCE(EXCLUDED.deprecated, control_profiles.deprecated),
+     ON CONFLICT (control_name) DO UPDATE SET ${set.join(', ')},
        source = 'ingested', updated_at = now()`,
     [
       column((p) => p.id),

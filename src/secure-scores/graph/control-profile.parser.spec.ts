@@ -63,6 +63,7 @@ describe('parseControlProfilesPayload on the real payloads', () => {
         updatedDateTime: null,
         updatedBy: null,
       },
+      legacy2018: false,
       raw: body.value[0],
     });
     expect(parsed.filter((p) => p.userImpact === null)).toHaveLength(19);
@@ -93,6 +94,7 @@ describe('parseControlProfilesPayload on the real payloads', () => {
       tier: 'Advanced',
       normalizedThreats: ['account breach', 'elevation of privilege', 'malicious insider'],
       latestState: { state: 'Default', updatedDateTime: null },
+      legacy2018: true,
     });
     const thirdParty = parsed.filter((p) => p.latestState?.state === 'ThirdParty');
     expect(thirdParty.map((p) => p.id)).toHaveLength(2);

@@ -40,6 +40,8 @@ export interface NormalizedControlProfile {
   deprecated: boolean | null;
   /** The latest `controlStateUpdates` entry by updatedDateTime (undated = oldest, ties = last). */
   latestState: ControlStateEntry | null;
+  /** The 2018 beta shape (`title` and `controlName` swapped, `tenantSetState`): an archive. */
+  legacy2018: boolean;
   /** The profile object exactly as received. */
   raw: unknown;
 }
@@ -149,6 +151,7 @@ function parseProfile(
     ],
     deprecated: typeof item.deprecated === 'boolean' ? item.deprecated : null,
     latestState,
+    legacy2018: legacy,
     raw: item,
   };
 }
