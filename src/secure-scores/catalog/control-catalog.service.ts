@@ -175,14 +175,14 @@ async function upsertProfiles(
 ): Promise<void> {
   const unique = [...new Map(profiles.map((p) => [p.id, p])).values()];
   const column = <T>(pick: (p: NormalizedControlProfile) => T) => unique.map(pick);
-  // The column holds '{}' for no threats: an empty list reads as no news, like an absent one.
-  const received = (field: string) =>
-    field === 'threats' ? `NULLIF(EXCLUDED.threats, '{}')` : `EXCLUDED.${field}`;
-  const set = CATALOG_FIELDS.map((field) =>
-    wins === 'latest'
-      ? `${field} = COALESCE(${received(field)}, control_profiles.${field})`
-      : `${field} = COALESCE(control_profiles.${field}, ${received(field)})`,
-  );
+  // The column holds '{}' for no threats: an empty list reads as unknown, like an absent one.
+  const known = (row: string, field: string) =>
+    field === 'threats' ? `NULLIF(${row}.threats, '{}')` : `${row}.${field}`;
+  const set = CATALOG_FIELDS.map((field) => {
+    const [first, then] =
+      wins === 'latest' ? ['EXCLUDED', 'control_profiles'] : ['control_profiles', 'EXCLUDED'];
+    return `${field} = COALESCE(${known(first, field)}, ${then}.${field})`;
+  });
   await manager.query(
     `INSERT INTO control_profiles (control_name, title, control_category, service, tier, max_score,
        rank, action_type, user_impact, implementation_cost, threats, deprecated, source, updated_at)
