@@ -41,6 +41,16 @@ describe('Secure Score ingestion', () => {
     Number((await db.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
   const post = (body: unknown, key?: string, headers?: Record<string, string>) =>
     t.request({ method: 'POST', url: '/v1/secure-scores', body, key, headers });
+  const postProfiles = (body: unknown, key?: string) =>
+    t.request({ method: 'POST', url: '/v1/control-profiles', body, key });
+  /** A real payload byte for byte (the .jsonc documentation example is not even JSON). */
+  const postProfilesFixture = (name: string) =>
+    t.request({
+      method: 'POST',
+      url: '/v1/control-profiles',
+      rawBody: fixtureText(name),
+      headers: { 'content-type': 'application/json' },
+    });
 
   // Unknown controls: the retired names of 2017-2018 (AdminMFA, DLPEnabled ...) are not in
   // today's catalog. Accepted and rated all the same, with a warning pointing at each.
@@ -215,12 +225,9 @@ describe('Secure Score ingestion', () => {
   });
 
   it('rejects the invalid .jsonc documentation example with 400', async () => {
-    const response = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      rawBody: fixtureText('graph-docs-v1.0.list-securescorecontrolprofiles.jsonc'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const response = await postProfilesFixture(
+      'graph-docs-v1.0.list-securescorecontrolprofiles.jsonc',
+    );
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
@@ -445,11 +452,9 @@ describe('Secure Score ingestion', () => {
 
   describe('controls the catalog does not know or has deprecated (INPUT-09)', () => {
     it('accepts, stores and rates them, listing each as a warning in the response, the history and /v1/rate', async () => {
-      const profiles = await t.request({
-        method: 'POST',
-        url: '/v1/control-profiles',
-        body: [{ id: 'contoso_retired', title: 'A retired control', deprecated: true }],
-      });
+      const profiles = await postProfiles([
+        { id: 'contoso_retired', title: 'A retired control', deprecated: true },
+      ]);
       expect(profiles.status).toBe(200);
       const snapshot = snapshotFor('catalog-findings');
       snapshot.controlScores.push(
@@ -1058,31 +1063,18 @@ describe('Secure Score ingestion', () => {
   });
 
   it('updates the catalog and client tenant control states from control profiles', async () => {
-    const response = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      rawBody: fixtureText('graph2otel.liveProfiles.json'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const response = await postProfilesFixture('graph2otel.liveProfiles.json');
     expect(response.status).toBe(200);
     expect(response.body.profiles).toBe(5);
     const { rows } = await db.query(
       `SELECT source FROM control_profiles WHERE control_name = '11770.MDA_Google_EnableTwoFactorAuth'`,
     );
     expect(rows).toEqual([{ source: 'ingested' }]);
-    const legacy = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      rawBody: fixtureText('graph-docs-2018-beta.list-securescorecontrolprofiles.json'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const legacy = await postProfilesFixture(
+      'graph-docs-2018-beta.list-securescorecontrolprofiles.json',
+    );
     expect(legacy.status).toBe(200);
-    const heimdall = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      rawBody: fixtureText('heimdall2.profiles.page1.json'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const heimdall = await postProfilesFixture('heimdall2.profiles.page1.json');
     expect([heimdall.status, heimdall.body.profiles]).toEqual([200, 200]);
   });
 
@@ -1101,12 +1093,10 @@ describe('Secure Score ingestion', () => {
       );
     const auditsBefore = await audits();
     // A partner could otherwise move every other partner's ratings through the catalog maxScore.
-    const pushed = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      key: partnerKeys.a,
-      body: [{ id: 'AdminMFAV2', title: 'Require MFA for admins', maxScore: 1000 }],
-    });
+    const pushed = await postProfiles(
+      [{ id: 'AdminMFAV2', title: 'Require MFA for admins', maxScore: 1000 }],
+      partnerKeys.a,
+    );
     expect(pushed.status).toBe(200);
     expect(pushed.body).toMatchObject({ profiles: 1, catalogUpdated: false });
     expect(await maxScoreOf()).toBe(before);
@@ -1115,14 +1105,10 @@ describe('Secure Score ingestion', () => {
     );
     expect(history.rows).toEqual([{ source: `partner:${partnerKeys.aId}` }]);
     // An insurer key moves it; a later profile without a maxScore keeps the last known one.
-    const insurer = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [{ id: 'AdminMFAV2', maxScore: 12 }],
-    });
+    const insurer = await postProfiles([{ id: 'AdminMFAV2', maxScore: 12 }]);
     expect(insurer.body).toMatchObject({ catalogUpdated: true });
     expect(await maxScoreOf()).toBe('12');
-    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [{ id: 'AdminMFAV2' }] });
+    await postProfiles([{ id: 'AdminMFAV2' }]);
     expect(await maxScoreOf()).toBe('12');
     expect(await audits()).toBe(auditsBefore + 3);
   });
@@ -1146,24 +1132,18 @@ describe('Secure Score ingestion', () => {
       deprecated: false,
       maxScore: 10,
     };
-    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [full] });
+    await postProfiles([full]);
     const before = await fields();
     expect(before).toMatchObject({ control_category: 'Identity', threats: full.threats });
-    const trimmed = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [{ id: 'AdminMFAV2', maxScore: 10.0, title: null, threats: [] }],
-    });
+    const trimmed = await postProfiles([
+      { id: 'AdminMFAV2', maxScore: 10.0, title: null, threats: [] },
+    ]);
     expect(trimmed.status).toBe(200);
     expect(await fields()).toEqual(before);
     // A field a profile does give is the latest value.
-    await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [{ id: 'AdminMFAV2', controlCategory: 'Apps', deprecated: true }],
-    });
+    await postProfiles([{ id: 'AdminMFAV2', controlCategory: 'Apps', deprecated: true }]);
     expect(await fields()).toEqual({ ...before, control_category: 'Apps', deprecated: true });
-    await t.request({ method: 'POST', url: '/v1/control-profiles', body: [full] });
+    await postProfiles([full]);
   });
 
   it('fills only what the catalog lacks from 2018 profiles, an archive with no date', async () => {
@@ -1174,25 +1154,18 @@ describe('Secure Score ingestion', () => {
           [name],
         )
       ).rows[0];
-    await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [
-        {
-          id: 'IntegratedApps',
-          title: 'Do not allow users to grant consent to unreliable applications',
-          controlCategory: 'Apps',
-          maxScore: 8,
-        },
-      ],
-    });
+    await postProfiles([
+      {
+        id: 'IntegratedApps',
+        title: 'Do not allow users to grant consent to unreliable applications',
+        controlCategory: 'Apps',
+        maxScore: 8,
+      },
+    ]);
     await db.query(`DELETE FROM control_profiles WHERE control_name = 'AdoptedODB'`);
-    const legacy = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      rawBody: fixtureText('graph-docs-2018-beta.list-securescorecontrolprofiles.json'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const legacy = await postProfilesFixture(
+      'graph-docs-2018-beta.list-securescorecontrolprofiles.json',
+    );
     expect(legacy.status).toBe(200);
     // A current control keeps what its current profile said (2018: Data, maxScore 10) ...
     expect(await row('IntegratedApps')).toEqual({
@@ -1215,11 +1188,10 @@ describe('Secure Score ingestion', () => {
         { state, updatedDateTime: '2026-05-01T00:00:00Z', updatedBy: 'broker@example.com' },
       ],
     });
-    const response = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [profileFor('state-tenant-a', 'ThirdParty'), profileFor('state-tenant-b', 'Ignored')],
-    });
+    const response = await postProfiles([
+      profileFor('state-tenant-a', 'ThirdParty'),
+      profileFor('state-tenant-b', 'Ignored'),
+    ]);
     expect([response.status, response.body.controlStates]).toEqual([200, 2]);
     const { rows } = await db.query(
       `SELECT t.azure_tenant_id, s.state FROM client_tenant_control_states s
@@ -1232,11 +1204,10 @@ describe('Secure Score ingestion', () => {
       { azure_tenant_id: 'state-tenant-b', state: 'Ignored' },
     ]);
     // The same control twice for one client tenant, differently, is still a repeat.
-    const repeated = await t.request({
-      method: 'POST',
-      url: '/v1/control-profiles',
-      body: [profileFor('state-tenant-a', 'ThirdParty'), profileFor('state-tenant-a', 'Default')],
-    });
+    const repeated = await postProfiles([
+      profileFor('state-tenant-a', 'ThirdParty'),
+      profileFor('state-tenant-a', 'Default'),
+    ]);
     expect(repeated.status).toBe(422);
     expect(repeated.body.errors[0].message).toContain('for the same client tenant');
   });
