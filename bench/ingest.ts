@@ -16,14 +16,13 @@ import {
 } from '../src/secure-scores/snapshot-writer.js';
 import { generateSnapshot } from './generate.js';
 import {
-  cpuFigure,
+  rateAgainstTarget,
   Figure,
   measureLoad,
   startBenchDatabase,
   startBenchService,
   watchCpu,
   watchPeakRss,
-  withRatio,
 } from './support.js';
 
 const HTTP_CONNECTIONS = 16;
@@ -98,16 +97,12 @@ async function benchHttp(): Promise<Figure[]> {
         azureTenantId: `copy-http-${i}`,
       }),
     );
-    return [
-      withRatio(
-        { name: 'ingest.http', value: Math.round(ingest.rate), unit: 'snapshots/s' },
-        Math.round(copyRate),
-      ),
-      cpuFigure('ingest.http.cpu', ingest.cpu!, ingest.requests, {
-        ratio: RATIO_TARGET,
-        baseline: copyRate,
-      }),
-    ];
+    return rateAgainstTarget(
+      { name: 'ingest.http', unit: 'snapshots/s', rate: ingest.rate },
+      copyRate,
+      { cpu: ingest.cpu!, requests: ingest.requests },
+      RATIO_TARGET,
+    );
   } finally {
     await server.stop();
     await database.stop();
@@ -143,16 +138,16 @@ async function benchBulk(): Promise<Figure[]> {
       ...generateSnapshot(i),
       azureTenantId: `copy-bulk-${i}`,
     }));
+    const [rated, cpuPerSnapshot] = rateAgainstTarget(
+      { name: 'ingest.bulk', unit: 'snapshots/s', rate },
+      copyRate,
+      { cpu: used, requests: BULK_SNAPSHOTS },
+      RATIO_TARGET,
+    );
     return [
-      withRatio(
-        { name: 'ingest.bulk', value: Math.round(rate), unit: 'snapshots/s' },
-        Math.round(copyRate),
-      ),
+      rated,
       { name: 'ingest.bulk.peak-rss', value: Math.round(peak / 1024 / 1024), unit: 'MB' },
-      cpuFigure('ingest.bulk.cpu', used, BULK_SNAPSHOTS, {
-        ratio: RATIO_TARGET,
-        baseline: copyRate,
-      }),
+      cpuPerSnapshot,
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

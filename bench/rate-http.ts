@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  cpuFigure,
+  rateAgainstTarget,
   Figure,
   measureLoad,
   startBenchService,
-  withRatio,
   type BenchServer,
 } from './support.js';
 
@@ -49,16 +48,12 @@ export async function benchRateHttp(): Promise<Figure[]> {
       },
       server.process.pid,
     );
-    return [
-      withRatio(
-        { name: 'rate.http', value: Math.round(rating.rate), unit: 'req/s' },
-        Math.round(noop),
-      ),
-      cpuFigure('rate.http.cpu', rating.cpu!, rating.requests, {
-        ratio: RATIO_TARGET,
-        baseline: noop,
-      }),
-    ];
+    return rateAgainstTarget(
+      { name: 'rate.http', unit: 'req/s', rate: rating.rate },
+      noop,
+      { cpu: rating.cpu!, requests: rating.requests },
+      RATIO_TARGET,
+    );
   } finally {
     await server.stop();
     await database.stop();

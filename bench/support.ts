@@ -321,6 +321,25 @@ export function withRatio(figure: Figure, baseline: number): Figure {
   return { ...figure, baseline, ratio: Number((figure.value / baseline).toFixed(3)) };
 }
 
+/**
+ * A rate beside its baseline as a ratio, and the CPU one of its requests cost against what the
+ * cores allow at the issue's ratio target: the pair each benchmark with a ratio target prints.
+ */
+export function rateAgainstTarget(
+  figure: { name: string; unit: string; rate: number },
+  baseline: number,
+  use: { cpu: CpuUse; requests: number },
+  target: number,
+): [Figure, Figure] {
+  return [
+    withRatio(
+      { name: figure.name, value: Math.round(figure.rate), unit: figure.unit },
+      Math.round(baseline),
+    ),
+    cpuFigure(`${figure.name}.cpu`, use.cpu, use.requests, { ratio: target, baseline }),
+  ];
+}
+
 /** Peak resident memory (VmHWM) of a process, read from /proc while it runs; 0 where unknown. */
 export function watchPeakRss(pid: number): { stop(): number } {
   let peak = 0;
