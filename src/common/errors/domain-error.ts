@@ -4,6 +4,24 @@ export interface FieldViolation {
   message: string;
 }
 
+/**
+ * The most violations one answer lists; a last one, at pointer `""`, says how many more there
+ * were. The Secure Score validator stops collecting there, and the problem filter cuts any other
+ * list there: a body of 200,000 unknown table fields got a 37 MB answer.
+ */
+export const MAX_LISTED_VIOLATIONS = 1_000;
+
+const NOT_LISTED = ' more violations are not listed';
+
+/** The last violation of a cut list: how many more there were. */
+export function unlistedCount(more: number): FieldViolation {
+  return { pointer: '', message: `${more}${NOT_LISTED}` };
+}
+
+export function isUnlistedCount(violation: FieldViolation): boolean {
+  return violation.pointer === '' && violation.message.endsWith(NOT_LISTED);
+}
+
 /** Every failure a service may report; the problem filter maps each to exactly one HTTP status. */
 export type DomainErrorCode =
   | 'validation-failed'

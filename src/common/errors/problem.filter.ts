@@ -15,9 +15,12 @@ import {
   DomainError,
   DomainErrorCode,
   FieldViolation,
+  isUnlistedCount,
+  MAX_LISTED_VIOLATIONS,
   PROBLEM_TITLES,
   PROBLEM_TYPE_BASE,
   problemStatus,
+  unlistedCount,
 } from './domain-error.js';
 
 export interface ProblemDocument {
@@ -96,24 +99,14 @@ export function problemDocument(
   return problem;
 }
 
-/**
- * The most violations a problem document lists; a last one says how many more there were. The
- * Secure Score validator stops at the same number, with the same last line. Without it, a body
- * of 200,000 unknown table fields got a 37 MB answer (each message names the allowed fields).
- */
-export const MAX_LISTED_VIOLATIONS = 1_000;
-const NOT_LISTED = ' more violations are not listed';
-
+/** At most MAX_LISTED_VIOLATIONS, and their count; a list already cut keeps its own count. */
 function listedViolations(errors: FieldViolation[]): FieldViolation[] {
   if (errors.length <= MAX_LISTED_VIOLATIONS) return errors;
-  // The Secure Score validator's list already ends with its own count.
-  const last = errors[errors.length - 1];
-  const counted = last.pointer === '' && last.message.endsWith(NOT_LISTED);
-  if (counted && errors.length === MAX_LISTED_VIOLATIONS + 1) return errors;
-  const more = errors.length - MAX_LISTED_VIOLATIONS;
+  const cut = errors.length === MAX_LISTED_VIOLATIONS + 1 && isUnlistedCount(errors.at(-1)!);
+  if (cut) return errors;
   return [
     ...errors.slice(0, MAX_LISTED_VIOLATIONS),
-    { pointer: '', message: `${more}${NOT_LISTED}` },
+    unlistedCount(errors.length - MAX_LISTED_VIOLATIONS),
   ];
 }
 

@@ -21,7 +21,7 @@
  * | control score, profile maxScore         | 0..10,000  | 0..10 (2024-2026), up to 50 (2018)            |
  * | currentScore, maxScore                  | 0..1e6     | up to ~1,400                                  |
  * | user counts, rank                       | Int32      | Graph declares Edm.Int32                      |
- * | violations listed per response          | 1,000      | a summary violation then says how many more   |
+ * | violations listed per response          | 1,000      | MAX_LISTED_VIOLATIONS, then how many more     |
  */
 export const LIMITS = {
   snapshots: 1_000,
@@ -38,7 +38,6 @@ export const LIMITS = {
   controlScore: 10_000,
   totalScore: 1_000_000,
   int32: 2_147_483_647,
-  issues: 1_000,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import AjvModule, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LIMITS } from './graph-limits.js';
+import { MAX_LISTED_VIOLATIONS, unlistedCount } from '../../common/errors/domain-error.js';
 
 /** A violation, located by an RFC 6901 pointer from the body root ("" is the root). */
 export interface ValidationIssue {
@@ -35,7 +35,7 @@ export function pointerTo(base: string, token: string | number): string {
   return `${base}/${String(token).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** Collects violations in one pass; stops storing after `LIMITS.issues` but keeps counting. */
+/** Collects violations in one pass; stops storing after MAX_LISTED_VIOLATIONS but keeps counting. */
 export class IssueList {
   private readonly issues: ValidationIssue[] = [];
   private total = 0;
@@ -46,7 +46,7 @@ export class IssueList {
 
   add(pointer: string, message: string): null {
     this.total++;
-    if (this.issues.length < LIMITS.issues) this.issues.push({ pointer, message });
+    if (this.issues.length < MAX_LISTED_VIOLATIONS) this.issues.push({ pointer, message });
     return null;
   }
 
@@ -71,9 +71,7 @@ export class IssueList {
   result(): ValidationIssue[] {
     const sorted = [...this.issues].sort((a, b) => comparePointers(a.pointer, b.pointer));
     const omitted = this.total - this.issues.length;
-    if (omitted > 0) {
-      sorted.push({ pointer: '', message: `${omitted} more violations are not listed` });
-    }
+    if (omitted > 0) sorted.push(unlistedCount(omitted));
     return sorted;
   }
 }
