@@ -12,3 +12,5 @@ export const TABLE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A weighting table's `version` (rating-spec §1, less `.` and `..`, which no URL can name). */
 export const TABLE_VERSION_PATTERN = /^(?!\.\.?$)[A-Za-z0-9._-]{1,32}$/;
+/** TABLE_VERSION_PATTERN as a violation says it. */
+export const TABLE_VERSION_RULE = '1 to 32 of A-Z a-z 0-9 . _ - (not . or ..)';

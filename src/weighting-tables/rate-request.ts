@@ -6,7 +6,12 @@ import type { ControlState, RatingSnapshot, WeightingTable } from '../rating/rat
 import { validateWeightingTable } from '../rating/weighting-table.validation.js';
 import { parseSecureScorePayload } from '../secure-scores/graph/secure-score-payload.parser.js';
 import { toRatingSnapshot } from '../secure-scores/rating-input.js';
-import { INDUSTRY_SLUG, TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../common/identifiers.js';
+import {
+  INDUSTRY_SLUG,
+  TABLE_NAME_PATTERN,
+  TABLE_VERSION_PATTERN,
+  TABLE_VERSION_RULE,
+} from '../common/identifiers.js';
 
 export const CONTROL_STATES: readonly ControlState[] = [
   'Default',
@@ -142,7 +147,7 @@ function parseReference(
   ) {
     errors.push({
       pointer: '/table/version',
-      message: 'must be 1 to 32 of A-Z a-z 0-9 . _ - (not . or ..)',
+      message: `must be ${TABLE_VERSION_RULE}`,
     });
   }
   if (errors.length > before) return null;

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsUUID, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { TABLE_NAME_PATTERN, TABLE_VERSION_PATTERN } from '../../common/identifiers.js';
+import {
+  TABLE_NAME_PATTERN,
+  TABLE_VERSION_PATTERN,
+  TABLE_VERSION_RULE,
+} from '../../common/identifiers.js';
 import { IsInstant } from '../../common/instant.validator.js';
 
 export class TableReferenceDto {
@@ -16,7 +20,7 @@ export class TableReferenceDto {
   // Absent means the version in force; null is no version name (IsOptional would let it by).
   @ValidateIf((_, value) => value !== undefined)
   @Matches(TABLE_VERSION_PATTERN, {
-    message: 'version must be 1 to 32 of A-Z a-z 0-9 . _ - (not . or ..)',
+    message: `version must be ${TABLE_VERSION_RULE}`,
   })
   version?: string;
 }
