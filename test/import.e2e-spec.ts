@@ -240,6 +240,60 @@ describe('the import command', () => {
     expect(await stored('import-batches-4')).toHaveLength(2);
   }, 30_000);
 
+  it('applies pages of control profiles in the input to the catalog, checking the snapshots after them against it', async () => {
+    // A Graph export holds both lists. Line 1 is a page of profiles naming a new control; the
+    // snapshots after it name that control, and are checked against the catalog the page made,
+    // though they are prepared on the threads while the page is still being applied.
+    const control = 'import_profiled_control';
+    const page = {
+      '@odata.context':
+        'https://graph.microsoft.com/v1.0/$metadata#security/secureScoreControlProfiles',
+      value: [{ id: control, title: 'A control first seen in the import', maxScore: 4 }],
+    };
+    const naming = (tenant: string) => {
+      const snapshot = snapshotFor(tenant, '2024-06-01');
+      snapshot.controlScores.push({
+        controlName: control,
+        controlCategory: 'Data',
+        score: 2,
+        scoreInPercentage: 50,
+      });
+      snapshot.currentScore += 2;
+      snapshot.maxScore += 4;
+      return snapshot;
+    };
+    const tenants = Array.from({ length: 12 }, (_, i) => `import-profiled-${i}`);
+    const file = path.join(dir, 'export.ndjson');
+    // Line 14: a page of profiles that is invalid, rejected as profiles.
+    const badPage = { ...page, value: [{ title: 'A profile without an id' }] };
+    fs.writeFileSync(file, ndjson([page, ...tenants.map(naming), badPage]));
+    const before = await count();
+
+    const result = await runCli(['import', file], env);
+    expect(result.code).toBe(1);
+    expect(summaryOf(result.stdout)).toEqual({ stored: 12, duplicates: 0, rejected: 1 });
+    expect(result.stdout).toMatch(
+      /^control profiles: 1 applied to the catalog from 1 document\(s\)$/m,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`^rejected ${file}:14: control profiles: 1 violation\\(s\\): /value/0/id: `, 'm'),
+    );
+    expect(result.stdout).not.toContain(control);
+    expect(await count()).toBe(before + 12);
+    const catalog = await db.query(
+      `SELECT title, max_score::text AS max_score FROM control_profiles WHERE control_name = $1`,
+      [control],
+    );
+    expect(catalog.rows).toEqual([{ title: page.value[0].title, max_score: '4' }]);
+    const findings = await db.query(
+      `SELECT s.unknown_controls FROM secure_score_snapshots s
+         JOIN client_tenants t ON t.id = s.client_tenant_id WHERE t.azure_tenant_id = ANY($1)`,
+      [tenants],
+    );
+    expect(findings.rows).toHaveLength(12);
+    for (const row of findings.rows) expect(row.unknown_controls).not.toContain(control);
+  }, 30_000);
+
   it('reads NDJSON from stdin with `import -`, counting a repeated line as a duplicate', async () => {
     const first = snapshotFor('import-stdin-1', '2024-04-01');
     const second = snapshotFor('import-stdin-2', '2024-04-01', 'graph2otel.liveScores.json');

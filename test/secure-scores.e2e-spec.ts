@@ -631,6 +631,44 @@ describe('Secure Score ingestion', () => {
     });
   });
 
+  describe("one list sent to the other list's route", () => {
+    it.each([
+      ['/v1/secure-scores', 'heimdall2.profiles.page1.json', 'POST /v1/control-profiles'],
+      ['/v1/secure-scores', 'catalog.json', 'POST /v1/control-profiles'],
+      ['/v1/control-profiles', 'heimdall2.secureScore.json', 'POST /v1/secure-scores'],
+      [
+        '/v1/control-profiles',
+        'o365-report-2017.getTenantSecureScores.json',
+        'POST /v1/secure-scores',
+      ],
+    ])(
+      'answers %s with %s by one violation naming the right route, storing nothing',
+      async (url, name, route) => {
+        const before = [await count(), await count('control_profile_history')];
+        const response = await t.request({
+          method: 'POST',
+          url,
+          rawBody: fixtureText(name),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(response.status).toBe(422);
+        expect(response.body.type).toBe('urn:securescore:problem:validation-failed');
+        expect(response.body.errors).toEqual([
+          { pointer: '', message: expect.stringContaining(`send it to ${route}`) },
+        ]);
+        expect([await count(), await count('control_profile_history')]).toEqual(before);
+      },
+    );
+
+    it('keeps every violation of a broken list of its own kind', async () => {
+      const response = await post({ value: [{ ...snapshotFor('own-kind'), controlScores: 'x' }] });
+      expect(response.status).toBe(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ pointer: '/value/0/controlScores' }),
+      ]);
+    });
+  });
+
   it.each(['azureTenantId', 'createdDateTime', 'currentScore', 'maxScore', 'controlScores'])(
     'answers null for the required %s with a 422 at its pointer, storing nothing (INPUT-05)',
     async (field) => {

@@ -16,6 +16,7 @@ import {
   listedWarnings,
   snapshotWarnings,
 } from './catalog/control-warnings.js';
+import { wrongListIssue } from './graph/graph-list-kind.js';
 import { snapshotAgeIssues } from './graph/secure-score-payload.parser.js';
 import { SNAPSHOT_FIELDS } from './graph/secure-score.schema.js';
 import { SnapshotPreparer } from './preparation/snapshot-preparer.js';
@@ -68,6 +69,12 @@ export class SecureScoresService {
       throw result.sourceError
         ? DomainError.sourceError(result.errors, 'Secure Score data')
         : DomainError.validation(result.errors, 'The Secure Score payload is invalid');
+    }
+    if (result.kind === 'control-profiles') {
+      throw DomainError.validation(
+        [wrongListIssue('control-profiles')],
+        'The body is control profiles, not Secure Scores',
+      );
     }
     const catalog = await this.catalog.catalog();
     const prepared: CheckedSnapshot[] = result.snapshots.map((snapshot) => ({

@@ -9,6 +9,7 @@ import {
   NormalizedControlProfile,
   parseControlProfilesPayload,
 } from '../graph/control-profile.parser.js';
+import { graphListKind, wrongListIssue } from '../graph/graph-list-kind.js';
 import { type ControlCatalog, withInstanceAliases } from './control-warnings.js';
 
 // The catalog changes rarely (a profile push); a short cache keeps it off every rating's path.
@@ -66,6 +67,14 @@ export class ControlCatalogService {
    * One transaction, one statement per step, one audit row.
    */
   async ingestProfiles(principal: Principal, body: unknown): Promise<ControlProfilesResult> {
+    // Checked first: a snapshot has an `id` and little else a profile needs, so a page of
+    // Secure Scores would pass as profiles, each snapshot a bogus control in the shared catalog.
+    if (graphListKind(body) === 'secure-scores') {
+      throw DomainError.validation(
+        [wrongListIssue('secure-scores')],
+        'The body is Secure Score data, not control profiles',
+      );
+    }
     const parsed = parseControlProfilesPayload(body);
     if (!parsed.ok) {
       throw parsed.sourceError

@@ -39,6 +39,11 @@ export class ImportCommand extends CommandRunner {
       `stored ${summary.stored}, duplicates ${summary.duplicates}, rejected ${summary.rejected.length} ` +
         `in ${seconds.toFixed(1)} s (${Math.round(done / Math.max(seconds, 0.001))} snapshots/s)\n`,
     );
+    const { profiles, documents } = summary.controlProfiles;
+    if (documents > 0)
+      process.stdout.write(
+        `control profiles: ${profiles} applied to the catalog from ${documents} document(s)\n`,
+      );
     printFindings('not in the control catalog', summary.unknownControls);
     printFindings('deprecated in the control catalog', summary.deprecatedControls);
     for (const rejection of summary.rejected.filter(Boolean)) {

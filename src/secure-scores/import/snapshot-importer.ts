@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../../access/roles.js';
+import { DomainError, type FieldViolation } from '../../common/errors/domain-error.js';
 import { ControlCatalogService } from '../catalog/control-catalog.service.js';
 import { catalogFindings } from '../catalog/control-warnings.js';
 import { SnapshotPreparer } from '../preparation/snapshot-preparer.js';
@@ -20,6 +22,8 @@ export interface ImportSummary {
   unknownControls: Map<string, number>;
   /** The same for controls the catalog marks deprecated. */
   deprecatedControls: Map<string, number>;
+  /** Control profiles applied to the catalog, and the documents (files, lines) that held them. */
+  controlProfiles: { profiles: number; documents: number };
 }
 
 export interface ImportOptions {
@@ -32,6 +36,8 @@ interface Pending extends StorableSnapshot {
   origin: string;
 }
 
+/** Who the audit rows of an import name. */
+const IMPORT_PRINCIPAL: Principal = { keyId: 'cli:import', role: 'admin', partnerId: null };
 const DEFAULT_BATCH = 500;
 const PREPARE_AHEAD = 32;
 /** Batches that may wait behind the one being written. */
@@ -65,6 +71,7 @@ export class SnapshotImporter {
       rejected: [],
       unknownControls: new Map(),
       deprecatedControls: new Map(),
+      controlProfiles: { profiles: 0, documents: 0 },
     };
     // Records are prepared on the ingest threads while earlier batches are written; a batch
     // holds each snapshot as its row (a few KB), not its parsed payload.
@@ -73,6 +80,10 @@ export class SnapshotImporter {
     // its own records are prepared, in order, on one connection.
     const written: Promise<void>[] = [];
     let lastWrite: Promise<void> = Promise.resolve();
+    // Settles once the record before the next one has been checked against the catalog (or, a
+    // page of control profiles, applied to it): snapshots are checked in input order, so a
+    // snapshot read after a page of profiles is checked against the catalog that page made.
+    let previousChecked: Promise<unknown> = Promise.resolve();
     const flush = () => {
       const prepared = batch;
       batch = [];
@@ -90,7 +101,8 @@ export class SnapshotImporter {
       // collections and is promoted, so a whole batch of waiting bodies (12 MB) grew the old
       // generation, and the RSS, by hundreds of MB. A short window keeps the threads fed.
       if (batch.length >= PREPARE_AHEAD) await batch[batch.length - PREPARE_AHEAD];
-      const prepared = this.prepare(record, summary);
+      const prepared = this.prepare(record, summary, previousChecked);
+      previousChecked = prepared;
       // Awaited in turn; when an earlier one throws first, this one's failure must not become
       // an unhandled rejection (which ends the process with a stack trace, not a message).
       prepared.catch(() => undefined);
@@ -108,16 +120,24 @@ export class SnapshotImporter {
     return summary;
   }
 
-  private async prepare(record: SourceRecord, summary: ImportSummary): Promise<Pending[]> {
+  private async prepare(
+    record: SourceRecord,
+    summary: ImportSummary,
+    previousChecked: Promise<unknown>,
+  ): Promise<Pending[]> {
     const result = await this.preparer.prepare(record.body);
+    await previousChecked;
+    if (result.kind === 'control-profiles') {
+      await this.applyControlProfiles(record.origin, result.document, summary);
+      return [];
+    }
     if (result.kind === 'malformed-json') {
       const { code, message } = result.error;
       reject(summary, record.origin, code === 'encoding' ? message : `malformed JSON: ${message}`);
       return [];
     }
     if (result.kind === 'invalid') {
-      const first = result.errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`);
-      reject(summary, record.origin, `${result.errors.length} violation(s): ${first.join('; ')}`);
+      reject(summary, record.origin, violations(result.errors));
       return [];
     }
     const { snapshots } = result;
@@ -131,13 +151,33 @@ export class SnapshotImporter {
     }));
   }
 
+  /**
+   * A page of control profiles in the input (a Graph export holds both lists): applied to the
+   * catalog as `POST /v1/control-profiles` applies an admin's, in a transaction of its own.
+   */
+  private async applyControlProfiles(
+    origin: string,
+    document: unknown,
+    summary: ImportSummary,
+  ): Promise<void> {
+    try {
+      const result = await this.catalog.ingestProfiles(IMPORT_PRINCIPAL, document);
+      summary.controlProfiles.profiles += result.profiles;
+      summary.controlProfiles.documents++;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const reason = error.errors.length > 0 ? violations(error.errors) : error.message;
+      reject(summary, origin, `control profiles: ${reason}`);
+    }
+  }
+
   private async write(items: Pending[], summary: ImportSummary): Promise<void> {
     if (items.length === 0) return;
     const outcomes = await this.dataSource.transaction((manager) =>
       writeSnapshots(manager, items, {
         partnerId: null,
         receivedBy: null,
-        actor: { keyId: 'cli:import', role: 'admin' },
+        actor: IMPORT_PRINCIPAL,
         // The importer is the backfill path: history older than Graph's 90 days is its purpose.
         backfill: true,
       }),
@@ -162,6 +202,12 @@ export class SnapshotImporter {
 function reject(summary: ImportSummary, origin: string, reason: string): void {
   if (summary.rejected.length < MAX_REJECTIONS_KEPT) summary.rejected.push({ origin, reason });
   else summary.rejected.length++; // counted, not kept: memory stays bounded on a bad multi-GB input
+}
+
+/** A rejection's reason: how many violations, and the first three. */
+function violations(errors: readonly FieldViolation[]): string {
+  const first = errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`);
+  return `${errors.length} violation(s): ${first.join('; ')}`;
 }
 
 function count(counts: Map<string, number>, names: readonly string[]): void {

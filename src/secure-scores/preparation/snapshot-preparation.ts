@@ -2,6 +2,7 @@ import {
   type JsonErrorFields,
   tryParseJsonStrict,
 } from '../../common/json/hardened-json.parser.js';
+import { graphListKind } from '../graph/graph-list-kind.js';
 import type { ValidationIssue } from '../graph/schema-validation.js';
 import { parseSecureScorePayload } from '../graph/secure-score-payload.parser.js';
 import { type PreparedSnapshot, prepareSnapshot } from '../snapshot-writer.js';
@@ -10,7 +11,9 @@ import { type PreparedSnapshot, prepareSnapshot } from '../snapshot-writer.js';
 export type PreparationResult =
   | { kind: 'prepared'; snapshots: PreparedSnapshot[] }
   | { kind: 'malformed-json'; error: JsonErrorFields }
-  | { kind: 'invalid'; errors: ValidationIssue[]; sourceError: boolean };
+  | { kind: 'invalid'; errors: ValidationIssue[]; sourceError: boolean }
+  /** Not Secure Scores but a list of control profiles, parsed: the importer takes those too. */
+  | { kind: 'control-profiles'; document: unknown };
 
 /**
  * The CPU-bound part of ingestion, shared by `POST /v1/secure-scores` (its body's bytes) and the
@@ -22,7 +25,11 @@ export function prepareSecureScoreBody(input: Uint8Array, maxDepth: number): Pre
   const body = tryParseJsonStrict(input, maxDepth);
   if (!body.ok) return { kind: 'malformed-json', error: body.error };
   const parsed = parseSecureScorePayload(body.value);
-  if (!parsed.ok)
+  if (!parsed.ok) {
+    // Looked at only once the body has failed, so it costs valid snapshots nothing.
+    if (graphListKind(body.value) === 'control-profiles')
+      return { kind: 'control-profiles', document: body.value };
     return { kind: 'invalid', errors: parsed.errors, sourceError: parsed.sourceError };
+  }
   return { kind: 'prepared', snapshots: parsed.snapshots.map(prepareSnapshot) };
 }
