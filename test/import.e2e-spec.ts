@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { fixture, FIXTURES, fixtureText, snapshotFor } from './support/fixtures.js';
 import { runCli } from './support/processes.js';
@@ -292,6 +292,53 @@ describe('the import command', () => {
     );
     expect(findings.rows).toHaveLength(12);
     for (const row of findings.rows) expect(row.unknown_controls).not.toContain(control);
+  }, 30_000);
+
+  it('reads gzipped files, names the files it skips, and stops at one cut short after storing what came before', async () => {
+    const folder = path.join(dir, 'gzipped');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(
+      path.join(folder, 'a.json.gz'),
+      gzipSync(JSON.stringify(snapshotFor('import-gz-1', '2024-07-01'))),
+    );
+    fs.writeFileSync(
+      path.join(folder, 'b.ndjson.gz'),
+      gzipSync(
+        ndjson([
+          snapshotFor('import-gz-2', '2024-07-01'),
+          snapshotFor('import-gz-3', '2024-07-01'),
+        ]),
+      ),
+    );
+    fs.copyFileSync(
+      path.join(FIXTURES, 'graph-docs-v1.0.list-securescorecontrolprofiles.jsonc'),
+      path.join(folder, 'c.jsonc'),
+    );
+    const whole = gzipSync(ndjson([snapshotFor('import-gz-4', '2024-07-01')]));
+    const cut = path.join(folder, 'd.ndjson.gz');
+    fs.writeFileSync(cut, whole.subarray(0, whole.length - 20));
+    const before = await count();
+
+    const result = await runCli(['import', folder], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      new RegExp(`^skipping 1 file\\(s\\) that are not .+: ${path.join(folder, 'c.jsonc')}$`, 'm'),
+    );
+    expect(summaryOf(result.stdout)).toEqual({ stored: 3, duplicates: 0, rejected: 0 });
+    expect(result.stderr).toContain(`stopped reading the input: ${cut}: `);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+    expect(await count()).toBe(before + 3);
+    for (const tenant of ['import-gz-1', 'import-gz-2', 'import-gz-3'])
+      expect(await stored(tenant)).toHaveLength(1);
+
+    // A folder with nothing to import is an error, not an import of nothing.
+    const empty = path.join(dir, 'nothing-to-import');
+    fs.mkdirSync(empty);
+    fs.copyFileSync(path.join(folder, 'c.jsonc'), path.join(empty, 'c.jsonc'));
+    const none = await runCli(['import', empty], env);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain(`${empty} holds no .json, .ndjson or .jsonl`);
+    expect(none.stderr).not.toMatch(STACK_FRAME);
   }, 30_000);
 
   it('reads NDJSON from stdin with `import -`, counting a repeated line as a duplicate', async () => {

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { ownedBytes } from '../../common/threads/thread-pool.js';
 
 /**
@@ -15,60 +17,109 @@ export interface SourceRecord {
   origin: string;
 }
 
-const JSON_FILE = /\.json$/i;
-const NDJSON_FILE = /\.(ndjson|jsonl)$/i;
+const IMPORTABLE_FILE = /\.(json|ndjson|jsonl)(\.gz)?$/i;
+const NDJSON_FILE = /\.(ndjson|jsonl)(\.gz)?$/i;
+const GZIP_FILE = /\.gz$/i;
+export const IMPORTABLE_FILES = '.json, .ndjson or .jsonl (or the same gzipped, .gz)';
 // A .json file is one document and is read whole; anything larger should come as NDJSON.
 const MAX_JSON_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface ImportInput {
   records: AsyncIterable<SourceRecord>;
-  /** Bytes of all input files (null for stdin): the progress bar's denominator. */
+  /** Bytes of all input files (null for stdin), as stored: the progress bar's denominator. */
   totalBytes: number | null;
+  /** Files of a folder that are not IMPORTABLE_FILES (hidden ones aside), for a warning. */
+  skipped: string[];
   bytesRead(): number;
 }
 
 /**
- * A file, a folder (every .json, .ndjson and .jsonl below it, in name order) or `-` (stdin,
- * NDJSON or one JSON document: stdinRecords). NDJSON is streamed line by line, so memory stays
- * flat whatever the input size.
+ * A file, a folder (every IMPORTABLE_FILES file below it, in name order) or `-` (stdin, NDJSON
+ * or one JSON document: stdinRecords). NDJSON is streamed line by line, gzipped or not, so
+ * memory stays flat whatever the input size. A folder without one importable file is an error,
+ * not an import of nothing: it is most likely the wrong folder.
  */
 export function openImportInput(target: string): ImportInput {
   let bytesRead = 0;
+  const onBytes = (n: number) => (bytesRead += n);
   if (target === '-') {
     return {
-      records: stdinRecords(process.stdin, (n) => (bytesRead += n)),
+      records: stdinRecords(counted(process.stdin, onBytes)),
       totalBytes: null,
+      skipped: [],
       bytesRead: () => bytesRead,
     };
   }
-  const files = listFiles(target);
+  const { files, skipped } = listFiles(target);
+  if (files.length === 0) throw new Error(`${target} holds no ${IMPORTABLE_FILES} file`);
   const totalBytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
   async function* records(): AsyncGenerator<SourceRecord> {
     for (const file of files) {
-      if (NDJSON_FILE.test(file)) {
-        yield* streamLines(fs.createReadStream(file), file, (n) => (bytesRead += n));
-      } else {
-        const size = fs.statSync(file).size;
-        if (size > MAX_JSON_FILE_BYTES)
-          throw new Error(`${file} is over 256 MiB: split it, or write it as NDJSON`);
-        bytesRead += size;
-        yield { body: ownedBytes(await fs.promises.readFile(file)), origin: file };
+      try {
+        if (NDJSON_FILE.test(file)) {
+          yield* streamLines(fileChunks(file, onBytes), file);
+        } else {
+          yield { body: await readDocument(file, onBytes), origin: file };
+        }
+      } catch (error) {
+        // Reading, not the records' content (those are rejected one by one): a gzip stream cut
+        // short, an unreadable file. The import stops reading there, naming the file; what was
+        // read before is stored, and a second run counts it as duplicates.
+        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
       }
     }
   }
-  return { records: records(), totalBytes, bytesRead: () => bytesRead };
+  return { records: records(), totalBytes, skipped, bytesRead: () => bytesRead };
 }
 
-function listFiles(target: string): string[] {
+function listFiles(target: string): { files: string[]; skipped: string[] } {
   const stat = fs.statSync(target);
-  if (stat.isFile()) return [target];
-  return fs
-    .readdirSync(target, { recursive: true, withFileTypes: true })
-    .filter(
-      (entry) => entry.isFile() && (JSON_FILE.test(entry.name) || NDJSON_FILE.test(entry.name)),
-    )
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+  if (stat.isFile()) return { files: [target], skipped: [] };
+  const files: string[] = [];
+  const skipped: string[] = [];
+  for (const entry of fs.readdirSync(target, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (IMPORTABLE_FILE.test(entry.name)) files.push(file);
+    else if (!entry.name.startsWith('.')) skipped.push(file);
+  }
+  return { files: files.sort(), skipped: skipped.sort() };
+}
+
+/** A file's bytes as read (counted as stored, compressed or not), gunzipped when it is `.gz`. */
+function fileChunks(file: string, onBytes: (n: number) => void): AsyncIterable<Buffer> {
+  const stored = fs.createReadStream(file);
+  if (!GZIP_FILE.test(file)) return counted(stored, onBytes);
+  stored.on('data', (chunk) => onBytes(chunk.length));
+  const gunzip = zlib.createGunzip();
+  stored.on('error', (error) => gunzip.destroy(error));
+  return stored.pipe(gunzip);
+}
+
+/** A whole-document file (`.json`, `.json.gz`), in a buffer of its own, at most 256 MiB. */
+async function readDocument(file: string, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const tooLarge = `is over 256 MiB${GZIP_FILE.test(file) ? ' uncompressed' : ''}: split it, or write it as NDJSON`;
+  const size = fs.statSync(file).size;
+  if (size > MAX_JSON_FILE_BYTES) throw new Error(tooLarge);
+  const stored = await fs.promises.readFile(file);
+  onBytes(size);
+  if (!GZIP_FILE.test(file)) return ownedBytes(stored);
+  try {
+    return ownedBytes(await gunzip(stored, { maxOutputLength: MAX_JSON_FILE_BYTES }));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(tooLarge);
+    throw error;
+  }
+}
+
+async function* counted(
+  input: AsyncIterable<Buffer>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of input) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
 }
 
 /**
@@ -80,7 +131,6 @@ function listFiles(target: string): string[] {
 export async function* streamLines(
   input: AsyncIterable<Buffer>,
   name: string,
-  onBytes: (n: number) => void,
 ): AsyncGenerator<SourceRecord> {
   let number = 0;
   // The start of the current line, in the chunks read so far (a line may span many).
@@ -92,9 +142,7 @@ export async function* streamLines(
     const body = ownBuffer(parts, last?.[last.length - 1] === CR ? 1 : 0);
     return isBlank(body) ? null : { body, origin: `${name}:${number}` };
   };
-  for await (const chunk of input) {
-    const bytes = chunk;
-    onBytes(bytes.length);
+  for await (const bytes of input) {
     let start = 0;
     for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, start)) {
       const piece = bytes.subarray(start, lf);
@@ -117,10 +165,7 @@ export async function* streamLines(
  * without closing it starts a document, read whole (as a .json file is, up to the same size);
  * anything else, a whole value or not JSON at all, makes the input NDJSON, each line its own.
  */
-export async function* stdinRecords(
-  input: AsyncIterable<Buffer>,
-  onBytes: (n: number) => void,
-): AsyncGenerator<SourceRecord> {
+export async function* stdinRecords(input: AsyncIterable<Buffer>): AsyncGenerator<SourceRecord> {
   const iterator = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   // The first line that is not blank, read chunk by chunk (each chunk's bytes scanned once).
@@ -147,13 +192,12 @@ export async function* stdinRecords(
     }
   }
   if (firstLine === null || !opensUnclosedContainer(firstLine)) {
-    yield* streamLines(all(), 'stdin', onBytes);
+    yield* streamLines(all(), 'stdin');
     return;
   }
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of all()) {
-    onBytes(chunk.length);
     size += chunk.length;
     if (size > MAX_JSON_FILE_BYTES) {
       throw new Error(
@@ -182,6 +226,7 @@ function opensUnclosedContainer(line: Uint8Array): boolean {
   return depth > 0;
 }
 
+const gunzip = promisify(zlib.gunzip);
 const LF = 0x0a;
 const CR = 0x0d;
 

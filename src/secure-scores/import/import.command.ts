@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ProgressBar } from '../../common/cli/progress.js';
 import { terminalText } from '../../common/cli/terminal-text.js';
-import { openImportInput } from './import-sources.js';
+import { IMPORTABLE_FILES, openImportInput } from './import-sources.js';
 import { MAX_FINDINGS_KEPT, SnapshotImporter } from './snapshot-importer.js';
 
 interface ImportCommandOptions {
@@ -12,7 +12,7 @@ interface ImportCommandOptions {
   name: 'import',
   arguments: '<source>',
   description:
-    'Bulk-import Secure Score JSON files, envelopes and NDJSON (a file, a folder, or - for stdin NDJSON)',
+    'Bulk-import Secure Score JSON files, envelopes and NDJSON, gzipped or not, and pages of control profiles among them (a file, a folder, or - for stdin)',
 })
 export class ImportCommand extends CommandRunner {
   constructor(private readonly importer: SnapshotImporter) {
@@ -21,6 +21,14 @@ export class ImportCommand extends CommandRunner {
 
   async run([source]: string[], options: ImportCommandOptions): Promise<void> {
     const input = openImportInput(source);
+    if (input.skipped.length > 0) {
+      // Said first: a long import the user meant to include them in can be stopped at once.
+      const shown = input.skipped.slice(0, 20).map(terminalText).join(', ');
+      const more = input.skipped.length > 20 ? `, and ${input.skipped.length - 20} more` : '';
+      process.stdout.write(
+        `skipping ${input.skipped.length} file(s) that are not ${IMPORTABLE_FILES}: ${shown}${more}\n`,
+      );
+    }
     const progress = new ProgressBar('import');
     const started = Date.now();
     const summary = await this.importer.run(input.records, {
@@ -51,6 +59,8 @@ export class ImportCommand extends CommandRunner {
         terminalText(`rejected ${rejection.origin}: ${rejection.reason}`) + '\n',
       );
     }
+    if (summary.readError !== null)
+      throw new Error(`stopped reading the input: ${terminalText(summary.readError)}`);
     if (summary.rejected.length > 0)
       throw new Error(`${summary.rejected.length} record(s) rejected`);
   }

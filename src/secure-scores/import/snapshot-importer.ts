@@ -24,6 +24,8 @@ export interface ImportSummary {
   deprecatedControls: Map<string, number>;
   /** Control profiles applied to the catalog, and the documents (files, lines) that held them. */
   controlProfiles: { profiles: number; documents: number };
+  /** Why reading the input stopped before its end (a gzip stream cut short ...), if it did. */
+  readError: string | null;
 }
 
 export interface ImportOptions {
@@ -72,6 +74,7 @@ export class SnapshotImporter {
       unknownControls: new Map(),
       deprecatedControls: new Map(),
       controlProfiles: { profiles: 0, documents: 0 },
+      readError: null,
     };
     // Records are prepared on the ingest threads while earlier batches are written; a batch
     // holds each snapshot as its row (a few KB), not its parsed payload.
@@ -96,7 +99,7 @@ export class SnapshotImporter {
       lastWrite.catch(() => undefined);
       written.push(lastWrite);
     };
-    for await (const record of records) {
+    for await (const record of untilReadError(records, summary)) {
       // A bounded read-ahead: a body waiting its turn on a thread survives young-generation
       // collections and is promoted, so a whole batch of waiting bodies (12 MB) grew the old
       // generation, and the RSS, by hundreds of MB. A short window keeps the threads fed.
@@ -202,6 +205,18 @@ export class SnapshotImporter {
 function reject(summary: ImportSummary, origin: string, reason: string): void {
   if (summary.rejected.length < MAX_REJECTIONS_KEPT) summary.rejected.push({ origin, reason });
   else summary.rejected.length++; // counted, not kept: memory stays bounded on a bad multi-GB input
+}
+
+/**
+ * The records until the input fails (not their content: a file cut short, unreadable), noted in
+ * the summary: what was read before is still written, and the summary tells what was stored.
+ */
+async function* untilReadError<T>(records: AsyncIterable<T>, summary: ImportSummary) {
+  try {
+    yield* records;
+  } catch (error) {
+    summary.readError = (error as Error).message;
+  }
 }
 
 /** A rejection's reason: how many violations, and the first three. */
