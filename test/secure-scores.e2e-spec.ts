@@ -1069,6 +1069,42 @@ describe('Secure Score ingestion', () => {
     });
   });
 
+  it('applies concurrent PATCHes of one client tenant each in full, its industry history in their order', async () => {
+    const azure = `concurrent-patch-${randomUUID()}`;
+    expect((await post(snapshotFor(azure, '2024-01-01'))).status).toBe(201);
+    const id = (
+      await t.request({ method: 'GET', url: `/v1/client-tenants?azureTenantId=${azure}` })
+    ).body.items[0].id;
+    const patch = (body: object) =>
+      t.request({ method: 'PATCH', url: `/v1/client-tenants/${id}`, body });
+    // Each PATCH wrote back every column it had read, so of two at once, one undid the other.
+    for (let round = 0; round < 30; round++) {
+      const [named, classed] = await Promise.all([
+        patch({ name: `Name ${round}` }),
+        patch({ industry: `industry-${round}` }),
+      ]);
+      expect([named.status, classed.status]).toEqual([200, 200]);
+      const now = (await t.request({ method: 'GET', url: `/v1/client-tenants/${id}` })).body;
+      expect([now.name, now.industry]).toEqual([`Name ${round}`, `industry-${round}`]);
+    }
+    // Many industry changes at once: none collides in the history (a 500 before), and the
+    // newest history row, which ratings read, is the client tenant's industry.
+    const changes = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => patch({ industry: `burst-${i}` })),
+    );
+    expect(changes.map((r) => r.status)).toEqual(Array(16).fill(200));
+    const { rows } = await db.query(
+      `SELECT t.industry, (SELECT h.industry FROM client_tenant_industry_history h
+                            WHERE h.client_tenant_id = t.id
+                            ORDER BY h.effective_at DESC LIMIT 1) AS newest,
+              (SELECT count(*)::int FROM client_tenant_industry_history h
+                WHERE h.client_tenant_id = t.id) AS changes
+         FROM client_tenants t WHERE t.id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ industry: rows[0].newest, newest: expect.any(String), changes: 46 }]);
+  });
+
   it('lists a client tenant history newest first, paged, with controls on request', async () => {
     const azure = `history-${randomUUID()}`;
     for (const day of ['2024-01-01', '2024-01-03', '2024-01-02'])

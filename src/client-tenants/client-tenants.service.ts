@@ -9,7 +9,6 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { decodeIdCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { normalAzureTenantId } from './azure-tenant-id.js';
 import { assertVisible, partnerScope } from './client-tenant-access.js';
-import { ClientTenantIndustryEntity } from './client-tenant-industry.entity.js';
 import { ClientTenantEntity } from './client-tenant.entity.js';
 import type { ListClientTenantsQueryDto, UpdateClientTenantDto } from './dto/client-tenant.dto.js';
 
@@ -56,15 +55,24 @@ export class ClientTenantsService {
     return toView(await this.findVisible(principal, id));
   }
 
-  /** The client tenant, if this principal may see it; else a 404 (see `assertVisible`). */
+  /**
+   * The client tenant, if this principal may see it; else a 404 (see `assertVisible`). With
+   * `lockedIn`, read under a row lock held until that transaction ends: what it changes is then
+   * changed from what it read (see `update`).
+   */
   async findVisible(
     principal: Principal,
     id: string,
-    manager?: EntityManager,
+    lockedIn?: EntityManager,
   ): Promise<ClientTenantEntity> {
-    const tenant = UUID_PATTERN.test(id)
-      ? await (manager ?? this.dataSource.manager).findOne(ClientTenantEntity, { where: { id } })
-      : null;
+    const tenant = !UUID_PATTERN.test(id)
+      ? null
+      : lockedIn
+        ? await lockedIn.findOne(ClientTenantEntity, {
+            where: { id },
+            lock: { mode: 'pessimistic_write' },
+          })
+        : await this.dataSource.manager.findOne(ClientTenantEntity, { where: { id } });
     assertVisible(principal, tenant);
     return tenant!;
   }
@@ -75,6 +83,9 @@ export class ClientTenantsService {
     change: UpdateClientTenantDto,
   ): Promise<ClientTenantView> {
     return this.dataSource.transaction(async (manager) => {
+      // Locked: `save` writes every column that differs from what was read, so two PATCHes
+      // that read the same row each put back what the other changed (a partner's industry
+      // edit undid an admin's move, unaudited), and their industry history rows raced.
       const tenant = await this.findVisible(principal, requestedId, manager);
       // The stored (lower-case) id from here on: the URL may write the UUID in capitals.
       const { id } = tenant;
@@ -92,11 +103,16 @@ export class ClientTenantsService {
       if (change.name !== undefined) tenant.name = change.name;
       if (change.industry !== undefined && change.industry !== tenant.industry) {
         tenant.industry = change.industry;
-        await manager.insert(ClientTenantIndustryEntity, {
-          clientTenantId: id,
-          effectiveAt: new Date(),
-          industry: change.industry,
-        });
+        // In force from now, by the database's clock, and always after the row before it: a
+        // later change must never sort first (ratings read the newest row by `effective_at`),
+        // nor collide with one made in the same millisecond (the primary key) on another
+        // replica whose clock is behind.
+        await manager.query(
+          `INSERT INTO client_tenant_industry_history (client_tenant_id, effective_at, industry)
+           SELECT $1, GREATEST(clock_timestamp(), max(effective_at) + interval '1 millisecond'), $2
+             FROM client_tenant_industry_history WHERE client_tenant_id = $1`,
+          [id, change.industry],
+        );
       }
       const saved = await manager.save(tenant);
       await this.audit.record(manager, principal, {
