@@ -1069,6 +1069,39 @@ describe('Secure Score ingestion', () => {
     });
   });
 
+  it('takes the same snapshots and profiles sent at once in opposite orders without a deadlock', async () => {
+    // Two writers taking the same keys in opposite orders (a Graph list is newest first, a
+    // collector may send oldest first) deadlocked, and the one PostgreSQL stopped got a 500.
+    for (let round = 0; round < 3; round++) {
+      const azure = `opposite-orders-${round}-${randomUUID()}`;
+      const days = Array.from({ length: 150 }, (_, i) =>
+        new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+      );
+      const snapshots = days.map((day) => {
+        const snapshot = snapshotFor(azure, day);
+        snapshot.controlScores = snapshot.controlScores.slice(0, 2);
+        snapshot.currentScore = snapshot.controlScores[0].score + snapshot.controlScores[1].score;
+        return snapshot;
+      });
+      const [forward, backward] = await Promise.all([
+        post({ value: snapshots }),
+        post({ value: [...snapshots].reverse() }),
+      ]);
+      expect([forward.status, backward.status].sort()).toEqual([200, 201]);
+
+      const profiles = Array.from({ length: 150 }, (_, i) => ({
+        id: `opposite_orders_${round}_${String(i).padStart(3, '0')}`,
+        title: `Control ${i}`,
+        maxScore: 1,
+      }));
+      const pushes = await Promise.all([
+        postProfiles(profiles),
+        postProfiles([...profiles].reverse()),
+      ]);
+      expect(pushes.map((r) => r.status)).toEqual([200, 200]);
+    }
+  }, 60_000);
+
   it('applies concurrent PATCHes of one client tenant each in full, its industry history in their order', async () => {
     const azure = `concurrent-patch-${randomUUID()}`;
     expect((await post(snapshotFor(azure, '2024-01-01'))).status).toBe(201);
@@ -1277,6 +1310,13 @@ describe('Secure Score ingestion', () => {
       { azure_tenant_id: 'state-tenant-a', state: 'ThirdParty' },
       { azure_tenant_id: 'state-tenant-b', state: 'Ignored' },
     ]);
+    // Each is kept in the history as received (it held one of them only).
+    const history = await db.query(
+      `SELECT profile->>'azureTenantId' AS tenant FROM control_profile_history
+        WHERE control_name = 'BlockLegacyAuthentication' AND profile->>'azureTenantId' LIKE 'state-tenant-%'
+        ORDER BY 1`,
+    );
+    expect(history.rows).toEqual([{ tenant: 'state-tenant-a' }, { tenant: 'state-tenant-b' }]);
     // The same control twice for one client tenant, differently, is still a repeat.
     const repeated = await postProfiles([
       profileFor('state-tenant-a', 'ThirdParty'),

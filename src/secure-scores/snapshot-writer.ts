@@ -248,7 +248,7 @@ function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
  * the object to node-pg as it is. Not for a transaction-mode pooler (PgBouncer), which loses it.
  */
 const WRITE_STATEMENT = {
-  name: 'ssu-write-snapshots-5',
+  name: 'ssu-write-snapshots-6',
   text: `WITH input AS MATERIALIZED (
        SELECT ${ROW_COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', ')},
          unknown_controls::text[], deprecated_controls::text[], ordinality
@@ -294,6 +294,7 @@ const WRITE_STATEMENT = {
          substring($4::bytea FROM ($5::integer[])[ordinality] FOR ($5::integer[])[ordinality + 1] - ($5::integer[])[ordinality]),
          $2::uuid
        FROM allowed
+       ORDER BY client_tenant_id, created_date_time
        ON CONFLICT (client_tenant_id, created_date_time) DO NOTHING
        RETURNING id, client_tenant_id, created_date_time, content_sha256
      ), audited AS (
@@ -355,7 +356,9 @@ async function writeRound(
   }[] = await runner.query(WRITE_STATEMENT as unknown as string, [
     context.partnerId,
     context.receivedBy,
-    [...new Set(items.map((item) => item.azureTenantId))],
+    // Sorted, as the snapshots are inserted: two writers taking the same keys in opposite
+    // orders (a Graph list newest first, a collector's oldest first) deadlocked.
+    [...new Set(items.map((item) => item.azureTenantId))].sort(),
     archives,
     [...offsets, offset],
     context.actor.keyId,

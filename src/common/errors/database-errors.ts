@@ -60,6 +60,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether PostgreSQL gave up on the transaction for another's sake (a deadlock, 40P01; a
+ * serialization failure, 40001): nothing was changed, and the same request may succeed when
+ * retried. Writers take their rows in one order to make this rare; it is a 503, not a 500.
+ */
+export function isConcurrencyFailure(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const candidate = current as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (candidate.code === '40P01' || candidate.code === '40001') return true;
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}
+
 export function sqlState(error: unknown): string | undefined {
   const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
   const code = candidate?.driverError?.code ?? candidate?.code;

@@ -48,6 +48,7 @@ export type DomainErrorCode =
   | 'expectation-failed'
   | 'rate-limited'
   | 'database-unavailable'
+  | 'concurrent-conflict'
   | 'overloaded'
   | 'shutting-down'
   | 'internal';
@@ -127,6 +128,7 @@ export function problemStatus(code: DomainErrorCode): number {
     case 'rate-limited':
       return 429;
     case 'database-unavailable':
+    case 'concurrent-conflict':
     case 'overloaded':
     case 'shutting-down':
       return 503;
@@ -160,6 +162,7 @@ export const PROBLEM_TITLES: Record<DomainErrorCode, string> = {
   'expectation-failed': 'The service cannot meet the Expect header',
   'rate-limited': 'Too many requests',
   'database-unavailable': 'The database is unavailable; retry shortly',
+  'concurrent-conflict': 'A concurrent request held what this one needed; retry it',
   overloaded: 'The service is at its capacity; retry shortly',
   'shutting-down': 'This instance of the service is shutting down; retry shortly',
   internal: 'Internal error',

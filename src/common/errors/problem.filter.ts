@@ -10,7 +10,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonInputError } from '../json/hardened-json.parser.js';
 import { redactKeys } from '../logging/logger.js';
-import { isDatabaseUnavailable } from './database-errors.js';
+import { isConcurrencyFailure, isDatabaseUnavailable } from './database-errors.js';
 import {
   DomainError,
   DomainErrorCode,
@@ -138,6 +138,12 @@ export function toDomainError(exception: unknown): DomainError {
   }
   if (isDatabaseUnavailable(exception)) {
     return new DomainError('database-unavailable', 'The database is unavailable; retry shortly');
+  }
+  if (isConcurrencyFailure(exception)) {
+    return new DomainError(
+      'concurrent-conflict',
+      'A concurrent request held what this one needed, and this one was stopped with nothing changed; retry it',
+    );
   }
   const status = httpStatusOf(exception);
   if (status !== undefined && status < 500) {

@@ -81,7 +81,12 @@ export class ControlCatalogService {
         ? DomainError.sourceError(parsed.errors, 'control profiles')
         : DomainError.validation(parsed.errors, 'The control profiles are invalid');
     }
-    const profiles = parsed.profiles;
+    // In one order, by control then client tenant, for every statement below: two pushes of
+    // the same controls in opposite orders deadlocked. Stable, so of one control's repeats the
+    // last still wins.
+    const profiles = parsed.profiles.sort(
+      (a, b) => compare(a.id, b.id) || compare(a.azureTenantId ?? '', b.azureTenantId ?? ''),
+    );
     const catalogUpdated = principal.role !== 'partner';
     const source = catalogUpdated ? 'ingested' : `partner:${principal.partnerId}`;
     const result = await this.dataSource.transaction(async (manager) => {
@@ -109,7 +114,7 @@ export class ControlCatalogService {
     const withState = profiles.filter((p) => p.azureTenantId !== null && p.latestState !== null);
     if (withState.length === 0) return { controlStates: 0, clientTenants: 0 };
     const partnerId = principal.role === 'partner' ? principal.partnerId : null;
-    const azureIds = [...new Set(withState.map((p) => p.azureTenantId!))];
+    const azureIds = [...new Set(withState.map((p) => p.azureTenantId!))].sort();
     await manager.query(
       `INSERT INTO client_tenants (azure_tenant_id, partner_id)
        SELECT a, $2::uuid FROM unnest($1::text[]) AS a ON CONFLICT (azure_tenant_id) DO NOTHING`,
@@ -226,12 +231,17 @@ async function recordHistory(
   profiles: NormalizedControlProfile[],
   source: string,
 ): Promise<void> {
-  const unique = [...new Map(profiles.map((p) => [p.id, p])).values()];
   await manager.query(
     // The normalised id, not the raw `id`: a 2018 beta profile names its control in `title`.
     // One jsonb document, not a jsonb[] parameter (pg would escape every profile into a literal).
     `INSERT INTO control_profile_history (control_name, source, profile)
      SELECT e->>'controlName', $2, e->'profile' FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(unique.map((p) => ({ controlName: p.id, profile: p.raw }))), source],
+    // Every profile: one control's for several client tenants are as many (the parser has kept
+    // one of each repeat already).
+    [JSON.stringify(profiles.map((p) => ({ controlName: p.id, profile: p.raw }))), source],
   );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
