@@ -334,6 +334,114 @@ describe('weighting tables', () => {
     expect(await tables.compiledVersion('sme-cyber', 'pub.1')).toBe(named);
   });
 
+  it('applies concurrent merge patches of a draft each in full', async () => {
+    const name = 'two-patches-at-once'; // listed after sme-cyber (see the listing test)
+    const url = versionUrl('1', name);
+    await t.request({
+      method: 'POST',
+      url: BASE,
+      body: tableDocument('1', '2024-01-01', { name }),
+    });
+    // Each patch was merged into the document as read before the lock, so one undid the other.
+    for (let round = 0; round < 10; round++) {
+      const description = `round ${round}`;
+      const factorCap = `${3 + round}`;
+      const responses = await Promise.all([
+        t.request({ method: 'PATCH', url, body: { description } }),
+        t.request({ method: 'PATCH', url, body: { factorCap } }),
+      ]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200]);
+      const { document } = (await t.request({ method: 'GET', url })).body;
+      expect([document.description, String(document.factorCap)]).toEqual([description, factorCap]);
+    }
+  });
+
+  it('supersedes an open-ended published version from a day not yet begun, keeping its document (rating-spec §1)', async () => {
+    // Without this, a version published with effectiveTo null blocked its table for good.
+    const name = 'supersession'; // listed after sme-cyber (see the listing test)
+    const day = (fromNow: number) =>
+      new Date(Date.now() + fromNow * 86_400_000).toISOString().slice(0, 10);
+    const url = (version: string) => versionUrl(version, name);
+    const draft = async (version: string, effectiveFrom: string) =>
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: BASE,
+            body: tableDocument(version, effectiveFrom, { name }),
+          })
+        ).status,
+      ).toBe(201);
+    const publish = (version: string, body?: object) =>
+      t.request({ method: 'POST', url: `${url(version)}/publish`, body });
+    await draft('1', '2024-01-01');
+    expect((await publish('1')).status).toBe(200);
+    const tables = t.app.get(WeightingTablesService);
+    const inForce = async (onDay: string) =>
+      (await tables.resolveTable({ name }, new Date(`${onDay}T12:00:00Z`))).version;
+    // Read (and so cached) before the supersession: a later day must be read again after it.
+    expect(await inForce('2099-06-01')).toBe('1');
+    const first = (await t.request({ method: 'GET', url: url('1') })).body;
+
+    const from = day(3);
+    await draft('2', from);
+    const blocked = await publish('2');
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.detail).toContain('publish with {"supersedes": "1"}');
+    const refusals: [object, string][] = [
+      [{ supersedes: '1', effectiveTo: '2030-01-01' }, '/effectiveTo'],
+      [{ supersedes: 'nope' }, '/supersedes'],
+      [{ supersedes: '2' }, '/supersedes'],
+      [{ supersedes: '../1' }, '/supersedes'],
+    ];
+    for (const [body, pointer] of refusals) {
+      const refused = await publish('2', body);
+      expect([refused.status, refused.body.errors?.[0]?.pointer]).toEqual([422, pointer]);
+    }
+    // Not from a day already begun: which version was in force today never changes.
+    await draft('today', day(0));
+    const today = await publish('today', { supersedes: '1' });
+    expect(today.status).toBe(422);
+    expect(today.body.errors[0].message).toContain('a day already begun (UTC)');
+
+    const published = await publish('2', { supersedes: '1' });
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({ status: 'published', supersededFrom: null });
+    const superseded = (await t.request({ method: 'GET', url: url('1') })).body;
+    expect(superseded).toEqual({
+      ...first,
+      supersededFrom: from,
+      supersededBy: '2',
+    });
+    expect(await inForce(day(2))).toBe('1');
+    expect(await inForce(from)).toBe('2');
+    expect(await inForce('2099-06-01')).toBe('2');
+    expect(await auditActions('1', name)).toEqual([
+      expect.objectContaining({ action: 'weighting-table.created' }),
+      expect.objectContaining({ action: 'weighting-table.published' }),
+      {
+        action: 'weighting-table.superseded',
+        before_sha256: first.sha256,
+        after_sha256: first.sha256,
+        actor_key_id: expect.any(String),
+      },
+    ]);
+    // Once superseded, a version is not superseded again from a later day, and the database
+    // refuses any other change, and one from a day already begun.
+    await draft('3', day(5));
+    const later = await publish('3', { supersedes: '1' });
+    expect(later.body.errors[0].message).toContain('does not begin inside it');
+    for (const change of [`superseded_from = '${day(4)}'`, `superseded_from = '${day(0)}'`]) {
+      await expect(
+        db.query(
+          `UPDATE weighting_table_versions SET ${change}, superseded_by = 'x'
+            WHERE name = $1 AND version = '1'`,
+          [name],
+        ),
+      ).rejects.toThrow(/immutable/);
+    }
+  });
+
   it('lets only actuaries and admins write (403), and every role read', async () => {
     for (const role of ['underwriter', 'partner'] as const) {
       const key = keys[role].key;
@@ -606,5 +714,25 @@ describe('the tables:validate and tables:publish commands', () => {
       1,
       expect.stringContaining('already published with different content'),
     ]);
+
+    // cli.1 is open-ended: the next version supersedes it from the day it begins.
+    const from = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(file, stringify(tableDocument('cli.2', from)));
+    const blocked = await runCli(['tables:publish', file], env);
+    expect([blocked.code, blocked.stderr]).toEqual([
+      1,
+      expect.stringContaining('publish with {"supersedes": "cli.1"}'),
+    ]);
+    const next = await runCli(['tables:publish', '--supersedes', 'cli.1', file], env);
+    expect([next.code, next.stdout]).toEqual([
+      0,
+      expect.stringContaining(
+        `published sme-cyber cli.2, effective [${from}, open), superseding cli.1 from ${from}`,
+      ),
+    ]);
+    expect((await t.request({ method: 'GET', url: versionUrl('cli.1') })).body).toMatchObject({
+      supersededFrom: from,
+      supersededBy: 'cli.2',
+    });
   }, 60_000);
 });

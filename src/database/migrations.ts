@@ -12,6 +12,7 @@ import { WeightingTableVersionNames1764385200000 } from '../../migrations/176438
 import { SnapshotControlFindings1764388800000 } from '../../migrations/1764388800000-SnapshotControlFindings.js';
 import { LowerCaseAzureTenantIds1764392400000 } from '../../migrations/1764392400000-LowerCaseAzureTenantIds.js';
 import { RatedIndustryOfRunResults1764396000000 } from '../../migrations/1764396000000-RatedIndustryOfRunResults.js';
+import { SupersededTableVersions1764399600000 } from '../../migrations/1764399600000-SupersededTableVersions.js';
 
 /** Every migration in order; listed explicitly so that ESM builds and tests need no glob loading. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SnapshotControlFindings1764388800000,
   LowerCaseAzureTenantIds1764392400000,
   RatedIndustryOfRunResults1764396000000,
+  SupersededTableVersions1764399600000,
 ];

@@ -32,17 +32,22 @@ export interface ResolveOptions {
   pointer?: string;
 }
 
+/** A published version's interval in force, as read on `certainUntil` (a UTC day). */
 interface PublishedInterval {
   version: string;
   from: string;
+  /** Exclusive: the day it is superseded from, else its own `effectiveTo`. */
   to: string | null;
+  certainUntil: string;
 }
 
 /**
  * Which table version rates at a given instant, compiled. Published versions never change and never
- * overlap, so both caches are exact for the life of the process: a compiled published version,
- * and, per name, the published intervals already seen (a day inside one is in force forever).
- * Only "nothing in force" and drafts go to the database every time.
+ * overlap, so a compiled published version is exact for the life of the process. Their intervals
+ * in force can only end earlier, by a supersession from a day not yet begun (another replica's,
+ * perhaps): an interval read on day D answers for days up to D (a supersession published since
+ * begins after D), and later days are read again. Only "nothing in force", days after the
+ * last read and drafts go to the database every time.
  */
 @Injectable()
 export class TableResolver {
@@ -61,18 +66,21 @@ export class TableResolver {
       return this.named(reference.name, reference.version, options.allowDraft ?? false, pointer);
     const day = utcDay(asOf);
     if (reference === null) return this.onlyOneInForce(day, pointer);
-    const known = this.intervals.get(reference.name)?.find((i) => contains(i, day));
+    const known = this.intervals
+      .get(reference.name)
+      ?.find((i) => day <= i.certainUntil && contains(i, day));
     if (known) return this.version(reference.name, known.version);
     const [row]: { version: string; from: string; to: string | null }[] =
       await this.dataSource.query(
-        `SELECT version, effective_from::text AS "from", effective_to::text AS "to"
+        `SELECT version, effective_from::text AS "from",
+           COALESCE(superseded_from, effective_to)::text AS "to"
        FROM weighting_table_versions
        WHERE name = $1 AND status = 'published'
-         AND daterange(effective_from, effective_to, '[)') @> $2::date`,
+         AND daterange(effective_from, COALESCE(superseded_from, effective_to), '[)') @> $2::date`,
         [reference.name, day],
       );
     if (!row) throw notInForce(`of ${reference.name} `, day, `${pointer}/name`);
-    this.remember(reference.name, row);
+    this.remember(reference.name, { ...row, certainUntil: utcDay(new Date()) });
     return this.version(reference.name, row.version);
   }
 
@@ -114,7 +122,8 @@ export class TableResolver {
   private async onlyOneInForce(day: string, pointer: string): Promise<ResolvedTable> {
     const rows: { name: string; version: string }[] = await this.dataSource.query(
       `SELECT name, version FROM weighting_table_versions
-       WHERE status = 'published' AND daterange(effective_from, effective_to, '[)') @> $1::date
+       WHERE status = 'published'
+         AND daterange(effective_from, COALESCE(superseded_from, effective_to), '[)') @> $1::date
        ORDER BY name LIMIT 2`,
       [day],
     );
@@ -143,15 +152,17 @@ export class TableResolver {
       this.remember(row.name, {
         version: row.version,
         from: row.effectiveFrom,
-        to: row.effectiveTo,
+        to: row.supersededFrom ?? row.effectiveTo,
+        certainUntil: utcDay(new Date()),
       });
     }
     return resolved;
   }
 
+  /** The interval as just read, in place of what was known of it. */
   private remember(name: string, interval: PublishedInterval): void {
-    const known = this.intervals.get(name) ?? [];
-    if (!known.some((i) => i.version === interval.version)) known.push(interval);
+    const known = (this.intervals.get(name) ?? []).filter((i) => i.version !== interval.version);
+    known.push(interval);
     this.intervals.set(name, known);
   }
 }

@@ -1,4 +1,4 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command, CommandRunner, Option } from 'nest-commander';
 import { SYSTEM_PRINCIPAL } from '../access/roles.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { asCliError, readDocumentFile } from './cli-input.js';
@@ -9,14 +9,15 @@ import { WeightingTablesService } from './weighting-tables.service.js';
 @Command({
   name: 'tables:publish',
   arguments: '<file>',
-  description: 'Create (or update) the draft of a weighting table document and publish it',
+  description:
+    'Create (or update) the draft of a weighting table document and publish it, superseding a published version with --supersedes',
 })
 export class TablesPublishCommand extends CommandRunner {
   constructor(private readonly tables: WeightingTablesService) {
     super();
   }
 
-  async run([file]: string[]): Promise<void> {
+  async run([file]: string[], options: { supersedes?: string } = {}): Promise<void> {
     try {
       const document = readDocumentFile(file);
       const { table, sha256 } = checkDocument(document);
@@ -37,14 +38,28 @@ export class TablesPublishCommand extends CommandRunner {
       else if (existing.sha256 !== sha256) {
         await this.tables.replace(SYSTEM_PRINCIPAL, table.name, table.version, document);
       }
-      const published = await this.tables.publish(SYSTEM_PRINCIPAL, table.name, table.version);
+      const published = await this.tables.publish(SYSTEM_PRINCIPAL, table.name, table.version, {
+        supersedes: options.supersedes,
+      });
+      const superseding = options.supersedes
+        ? `, superseding ${options.supersedes} from ${published.effectiveFrom}`
+        : '';
       process.stdout.write(
         `published ${published.name} ${published.version}, effective [${published.effectiveFrom}, ` +
-          `${published.effectiveTo ?? 'open'}), sha256 ${published.sha256}\n`,
+          `${published.effectiveTo ?? 'open'})${superseding}, sha256 ${published.sha256}\n`,
       );
     } catch (error) {
       throw asCliError(error);
     }
+  }
+
+  @Option({
+    flags: '--supersedes <version>',
+    description:
+      'A published version of the same table to supersede from the day this one begins (not yet begun, UTC)',
+  })
+  parseSupersedes(value: string): string {
+    return value;
   }
 
   private async existing(name: string, version: string): Promise<TableVersionView | null> {

@@ -6,8 +6,10 @@ export type TableStatus = (typeof TABLE_STATUSES)[number];
 /**
  * One version of a weighting table: the document as received, its RFC 8785 SHA-256 and its
  * effective interval [effectiveFrom, effectiveTo). A trigger makes a published row immutable
- * (publication itself is the one draft -> published update it allows), and the exclusion
- * constraint keeps published intervals of one name from overlapping.
+ * (publication itself is the one draft -> published update it allows; a published row takes
+ * only a supersession, from a day not yet begun), and the exclusion constraint keeps the
+ * intervals in force of one name's published versions, [effectiveFrom, supersededFrom ??
+ * effectiveTo), from overlapping.
  */
 @Entity('weighting_table_versions')
 @Check('weighting_table_versions_status_check', `status IN ('draft', 'published')`)
@@ -19,9 +21,13 @@ export type TableStatus = (typeof TABLE_STATUSES)[number];
   'weighting_table_versions_published_check',
   `(status = 'published') = (published_at IS NOT NULL AND published_by IS NOT NULL)`,
 )
+@Check(
+  'weighting_table_versions_superseded_check',
+  `(superseded_from IS NULL) = (superseded_by IS NULL) AND (superseded_from IS NULL OR (status = 'published' AND superseded_from > effective_from AND (effective_to IS NULL OR superseded_from < effective_to)))`,
+)
 @Exclusion(
   'weighting_table_versions_no_overlap',
-  `USING gist (name WITH =, daterange(effective_from, effective_to, '[)') WITH &&) WHERE (status = 'published')`,
+  `USING gist (name WITH =, daterange(effective_from, COALESCE(superseded_from, effective_to), '[)') WITH &&) WHERE (status = 'published')`,
 )
 export class WeightingTableVersionEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'weighting_table_versions_pkey' })
@@ -61,6 +67,16 @@ export class WeightingTableVersionEntity {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /**
+   * Set by the publication of `supersededBy`: the first day this published version is no longer
+   * in force, earlier than its own `effectiveTo`. Its document and interval stay as published.
+   */
+  @Column({ name: 'superseded_from', type: 'date', nullable: true })
+  supersededFrom: string | null;
+
+  @Column({ name: 'superseded_by', type: 'text', nullable: true })
+  supersededBy: string | null;
 }
 
 /**

@@ -16,6 +16,9 @@ export interface TableVersionSummary {
   updatedAt: string;
   publishedBy: string | null;
   publishedAt: string | null;
+  /** The first day a later publication ended it (before its own `effectiveTo`), and that version. */
+  supersededFrom: string | null;
+  supersededBy: string | null;
 }
 
 export interface TableVersionView extends TableVersionSummary {
@@ -40,6 +43,8 @@ export function toSummary(row: WeightingTableVersionEntity): TableVersionSummary
     updatedAt: row.updatedAt.toISOString(),
     publishedBy: row.publishedBy,
     publishedAt: row.publishedAt?.toISOString() ?? null,
+    supersededFrom: row.supersededFrom,
+    supersededBy: row.supersededBy,
   };
 }
 

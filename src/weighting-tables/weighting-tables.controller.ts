@@ -25,6 +25,7 @@ import {
   TABLE_VERSION_SCHEMA,
   TABLE_VERSION_SUMMARY_SCHEMA,
 } from './weighting-tables.responses.js';
+import { PublishTableVersionDto } from './dto/publish-table-version.dto.js';
 import { WeightingTablesService } from './weighting-tables.service.js';
 
 const DOCUMENT_BODY = {
@@ -142,8 +143,9 @@ export class WeightingTablesController {
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
     @Param('version') version: string,
+    @Body() body: PublishTableVersionDto,
   ) {
-    return this.tables.publish(principal, name, version);
+    return this.tables.publish(principal, name, version, { supersedes: body?.supersedes });
   }
 
   /** One entry per changed weight, tier, gate and modifier from version `a` to version `b`. */

@@ -126,6 +126,11 @@ const SUMMARY_MEMBERS: Record<string, JsonSchema> = {
   updatedAt: INSTANT,
   publishedBy: nullable(TEXT),
   publishedAt: nullable(INSTANT),
+  supersededFrom: described(
+    nullable(CALENDAR_DAY),
+    'The first day it is no longer in force, set by the publication of `supersededBy` (earlier than `effectiveTo`, which stays as published)',
+  ),
+  supersededBy: described(nullable(TEXT), 'The version whose publication superseded it'),
 };
 
 export const TABLE_VERSION_SUMMARY_SCHEMA = closedObject(SUMMARY_MEMBERS);

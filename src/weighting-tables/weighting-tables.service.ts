@@ -8,7 +8,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../common/paging.js';
 import { diffTables } from '../rating/table-diff.js';
 import { checkDocument } from './table-document.js';
-import { assertNoOverlap, immutable, lockDraft } from './table-version-rules.js';
+import { assertNoOverlap, immutable, lockDraft, supersede } from './table-version-rules.js';
 import { ResolvedTable, ResolveOptions, TableReference, TableResolver } from './table-resolver.js';
 import { WeightingTableVersionEntity } from './weighting-table-version.entity.js';
 import {
@@ -81,19 +81,48 @@ export class WeightingTablesService {
   }
 
   /** Replaces a draft's whole document (PUT); the document keeps the URL's name and version. */
-  async replace(
+  replace(
     principal: Principal,
     name: string,
     version: string,
     body: unknown,
   ): Promise<TableVersionView> {
+    return this.rewriteDraft(principal, name, version, () => body);
+  }
+
+  /** RFC 7396 merge patch of a draft's document (PATCH), then validated like a replacement. */
+  patch(
+    principal: Principal,
+    name: string,
+    version: string,
+    patch: unknown,
+  ): Promise<TableVersionView> {
+    return this.rewriteDraft(principal, name, version, (draft) =>
+      mergePatch(draft.document, patch),
+    );
+  }
+
+  /**
+   * A draft's new document, made from the draft as read under its lock: a merge patch made from
+   * an earlier read put back what a concurrent PATCH had just changed.
+   */
+  private async rewriteDraft(
+    principal: Principal,
+    name: string,
+    version: string,
+    documentFrom: (draft: WeightingTableVersionEntity) => unknown,
+  ): Promise<TableVersionView> {
     // A published version answers 409 whatever the body; only then is the document judged.
     await this.findDraft(name, version);
-    const checked = checkDocument(body);
-    const moved = addressViolations(checked.document, name, version);
-    if (moved.length > 0) throw DomainError.validation(moved, 'The document names another version');
     return this.dataSource.transaction(async (manager) => {
       const row = await lockDraft(manager, name, version);
+      const checked = checkDocument(documentFrom(row));
+      const moved = addressViolations(checked.document, name, version);
+      if (moved.length > 0)
+        throw DomainError.validation(
+          moved,
+          'The document must keep the name and version in the URL',
+        );
       await manager.update(
         WeightingTableVersionEntity,
         { name, version },
@@ -110,18 +139,6 @@ export class WeightingTablesService {
     });
   }
 
-  /** RFC 7396 merge patch of a draft's document (PATCH), then validated like a replacement. */
-  async patch(
-    principal: Principal,
-    name: string,
-    version: string,
-    patch: unknown,
-  ): Promise<TableVersionView> {
-    const current = await this.findDraft(name, version);
-    // The replacement re-locks the row and re-checks that it is still a draft.
-    return this.replace(principal, name, version, mergePatch(current.document, patch));
-  }
-
   async remove(principal: Principal, name: string, version: string): Promise<void> {
     assertAddressable(name, version);
     await this.dataSource.transaction(async (manager) => {
@@ -131,8 +148,16 @@ export class WeightingTablesService {
     });
   }
 
-  /** draft -> published, once; the interval may not overlap another published version's (409). */
-  async publish(principal: Principal, name: string, version: string): Promise<TableVersionView> {
+  /**
+   * draft -> published, once; the interval may not overlap another published version's (409),
+   * unless this publication supersedes that one from the day it begins (`supersedes`).
+   */
+  async publish(
+    principal: Principal,
+    name: string,
+    version: string,
+    request: { supersedes?: string } = {},
+  ): Promise<TableVersionView> {
     assertAddressable(name, version);
     return this.dataSource.transaction(async (manager) => {
       // One publication per name at a time, so the overlap check below cannot race another one;
@@ -151,7 +176,23 @@ export class WeightingTablesService {
           `Weighting table ${name} version ${version} is already published`,
         );
       }
+      const superseded =
+        request.supersedes === undefined ? null : await supersede(manager, row, request.supersedes);
       await assertNoOverlap(manager, row);
+      if (superseded) {
+        await this.record(
+          manager,
+          principal,
+          'superseded',
+          superseded,
+          superseded.sha256,
+          superseded.sha256,
+          {
+            supersededFrom: row.effectiveFrom,
+            supersededBy: row.version,
+          },
+        );
+      }
       await manager.update(
         WeightingTableVersionEntity,
         { name, version },
@@ -162,7 +203,15 @@ export class WeightingTablesService {
           updatedAt: new Date(),
         },
       );
-      await this.record(manager, principal, 'published', row, row.sha256, row.sha256);
+      await this.record(
+        manager,
+        principal,
+        'published',
+        row,
+        row.sha256,
+        row.sha256,
+        superseded ? { supersedes: superseded.version } : {},
+      );
       return toView(await manager.findOneByOrFail(WeightingTableVersionEntity, { name, version }));
     });
   }
@@ -272,10 +321,11 @@ export class WeightingTablesService {
   private record(
     manager: EntityManager,
     principal: Principal,
-    what: 'created' | 'replaced' | 'deleted' | 'published',
+    what: 'created' | 'replaced' | 'deleted' | 'published' | 'superseded',
     version: { name: string; version: string; effectiveFrom: string; effectiveTo?: string | null },
     beforeSha256: string | null,
     afterSha256: string | null,
+    more: Record<string, unknown> = {},
   ): Promise<void> {
     return this.audit.record(manager, principal, {
       action: `weighting-table.${what}`,
@@ -283,7 +333,10 @@ export class WeightingTablesService {
       entityId: `${version.name}@${version.version}`,
       beforeSha256,
       afterSha256,
-      details: auditDetails({ ...version, effectiveTo: version.effectiveTo ?? null }),
+      details: {
+        ...auditDetails({ ...version, effectiveTo: version.effectiveTo ?? null }),
+        ...more,
+      },
     });
   }
 }
