@@ -548,11 +548,28 @@ describe('portfolio runs survive a killed worker', () => {
       url: '/v1/portfolio-runs',
       body: { table: { name: 'sme-cyber' }, asOf: '2026-07-20T00:00:00Z' },
     });
+    // A run not (yet) succeeded is no baseline: its results cover part of its book at most.
+    const compareWith = () =>
+      api.request({
+        method: 'POST',
+        url: '/v1/portfolio-runs',
+        body: {
+          table: { name: 'sme-cyber' },
+          asOf: '2026-07-20T00:00:00Z',
+          compareTo: { runId: created.body.id },
+        },
+      });
+    const queued = await compareWith();
+    expect([queued.status, queued.body.errors]).toEqual([
+      422,
+      [{ pointer: '/compareTo/runId', message: expect.stringMatching(/^The run is queued: /) }],
+    ]);
     const cancelled = await api.request({
       method: 'POST',
       url: `/v1/portfolio-runs/${created.body.id}/cancel`,
     });
     expect(cancelled.body.status).toBe('cancelled');
+    expect((await compareWith()).body.errors[0].message).toMatch(/^The run is cancelled: /);
     const worker = await startWorker();
     try {
       await new Promise((resolve) => setTimeout(resolve, 3_000));

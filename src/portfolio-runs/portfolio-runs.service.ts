@@ -103,6 +103,16 @@ export class PortfolioRunsService {
           `An actuary may compare with impact tests (runs on a draft) only; to compare with the published table, name it in compareTo.table`,
         );
       }
+      // A run still going, failed or cancelled has results for part of its book: the tiers
+      // and factors compared with would be silently missing for the rest.
+      if (previous.status !== 'succeeded') {
+        throw DomainError.validation([
+          {
+            pointer: '/compareTo/runId',
+            message: `The run is ${previous.status}: compare with a run that has succeeded, whose results are complete`,
+          },
+        ]);
+      }
     }
     const compareTo = dto.compareTo?.runId
       ? { runId: dto.compareTo.runId }
@@ -302,10 +312,10 @@ export class PortfolioRunsService {
     return run;
   }
 
-  private comparedRun(id: string): Promise<{ tablePublished: boolean } | null> {
+  private comparedRun(id: string): Promise<{ tablePublished: boolean; status: string } | null> {
     return this.dataSource.getRepository(PortfolioRunEntity).findOne({
       where: { id },
-      select: { id: true, tablePublished: true },
+      select: { id: true, tablePublished: true, status: true },
     });
   }
 }
