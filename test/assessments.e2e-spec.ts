@@ -373,6 +373,59 @@ describe('assessments', () => {
     expect(replay.body).toEqual({ matches: true, differences: [] });
   });
 
+  it('takes an undated control state as in force from when it was recorded, never back-dated', async () => {
+    const azureTenantId = 'undated-state-tenant';
+    const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
+    const ingested = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: { ...payload.value[0], azureTenantId },
+    });
+    expect(ingested.status).toBe(201);
+    const tenantId = ingested.body.snapshots[0].clientTenantId;
+    const pushState = (state: string) =>
+      t.request({
+        method: 'POST',
+        url: '/v1/control-profiles',
+        body: [{ id: 'AdminMFAV2', azureTenantId, controlStateUpdates: [{ state }] }],
+      });
+    const stateAt = async (asOf: string) =>
+      (
+        await t.request({
+          method: 'POST',
+          url: `/v1/client-tenants/${tenantId}/assessments`,
+          body: { asOf, table: { name: 'sme-cyber' } },
+        })
+      ).body.inputs.controlStates.AdminMFAV2 ?? 'none';
+    const rows = async () =>
+      (
+        await db.query(
+          `SELECT state FROM client_tenant_control_states
+            WHERE client_tenant_id = $1 AND control_name = 'AdminMFAV2' ORDER BY effective_at`,
+          [tenantId],
+        )
+      ).rows.map((row: { state: string }) => row.state);
+
+    // An untouched Default changes nothing in force, and is not recorded.
+    expect((await pushState('Default')).status).toBe(200);
+    expect(await rows()).toEqual([]);
+    expect((await pushState('thirdParty')).status).toBe(200);
+    // An instant after that push and before the next ones.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
+    await pause();
+    const now = new Date().toISOString();
+    await pause();
+    // An assessment as of January 2024 rates what was known then: the state came later.
+    expect(await stateAt('2024-01-20T00:00:00Z')).toBe('none');
+    expect(await stateAt(now)).toBe('ThirdParty');
+    // Pushed again unchanged: nothing new; changed: a new row, the old one kept.
+    await pushState('ThirdParty');
+    expect(await rows()).toEqual(['ThirdParty']);
+    await pushState('Ignored');
+    expect(await rows()).toEqual(['ThirdParty', 'Ignored']);
+    expect(await stateAt(now)).toBe('ThirdParty');
+  });
+
   it('rates, files and replays a control named __proto__ with its third-party state', async () => {
     const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
     const snapshot: Record<string, any> = { ...payload.value[0], azureTenantId: 'proto-tenant' };

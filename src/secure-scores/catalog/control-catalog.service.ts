@@ -134,15 +134,28 @@ export class ControlCatalogService {
     }
     const idOf = new Map(tenants.map((t) => [t.azure_tenant_id, t.id]));
     await manager.query(
+      // A state Graph did not date (the untouched `Default`, a 2018 `tenantSetState`) is in
+      // force from when it is recorded, and recorded only when it changes the state in force
+      // (none in force reads as `Default`). It used to count from the epoch, each push
+      // overwriting the last: one push rewrote the state of every assessment back to 1970.
       `INSERT INTO client_tenant_control_states (client_tenant_id, control_name, effective_at, state, updated_by)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+       SELECT u.client_tenant_id, u.control_name, COALESCE(u.effective_at, now()), u.state,
+         u.updated_by
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+         AS u(client_tenant_id, control_name, effective_at, state, updated_by)
+       WHERE u.effective_at IS NOT NULL
+          OR COALESCE(
+               (SELECT s.state FROM client_tenant_control_states s
+                 WHERE s.client_tenant_id = u.client_tenant_id AND s.control_name = u.control_name
+                   AND s.effective_at <= now()
+                 ORDER BY s.effective_at DESC LIMIT 1),
+               'Default') IS DISTINCT FROM u.state
        ON CONFLICT (client_tenant_id, control_name, effective_at)
        DO UPDATE SET state = EXCLUDED.state, updated_by = EXCLUDED.updated_by, recorded_at = now()`,
       [
         withState.map((p) => idOf.get(p.azureTenantId!)),
         withState.map((p) => p.id),
-        // A state Graph never dated (the untouched `Default`) counts from the epoch: always in force.
-        withState.map((p) => p.latestState!.updatedDateTime ?? '1970-01-01T00:00:00Z'),
+        withState.map((p) => p.latestState!.updatedDateTime),
         withState.map((p) => p.latestState!.state),
         withState.map((p) => p.latestState!.updatedBy),
       ],
