@@ -145,6 +145,26 @@ describe('assessments', () => {
       body: { asOf: '2023-06-01T00:00:00Z', table: { name: 'sme-cyber', version: 'test.1' } },
     });
     expect(early.status).toBe(422);
+    // A snapshot named by id but taken after asOf: its age would be negative, rated as fresh.
+    const history = await t.request({
+      method: 'GET',
+      url: `/v1/client-tenants/${tenantId}/secure-scores`,
+    });
+    const [latest] = history.body.items;
+    const before = new Date(new Date(latest.createdDateTime).getTime() - 1).toISOString();
+    const later = await t.request({
+      method: 'POST',
+      url: `/v1/client-tenants/${tenantId}/assessments`,
+      body: {
+        asOf: before,
+        snapshotId: latest.id,
+        table: { name: 'sme-cyber', version: 'test.1' },
+      },
+    });
+    expect([later.status, later.body.errors]).toEqual([
+      422,
+      [{ pointer: '/snapshotId', message: expect.stringContaining(`, after asOf (${before})`) }],
+    ]);
     const noTable = await t.request({
       method: 'POST',
       url: `/v1/client-tenants/${tenantId}/assessments`,

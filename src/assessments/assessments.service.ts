@@ -91,6 +91,18 @@ export class AssessmentsService {
         'There is no snapshot to rate',
       );
     }
+    if (inputs.snapshot.createdDateTime > asOf) {
+      // Only a snapshot named by id can be: its age would be negative, rated as the freshest.
+      throw DomainError.validation(
+        [
+          {
+            pointer: '/snapshotId',
+            message: `The snapshot was taken at ${inputs.snapshot.createdDateTime.toISOString()}, after asOf (${asOf.toISOString()}): an assessment as of a date rates what was known then`,
+          },
+        ],
+        'The snapshot is later than asOf',
+      );
+    }
     const catalog = await this.catalog.maxScores();
     const snapshot = toRatingSnapshot(inputs.snapshot);
     const rating = rate(snapshot, table.compiled, {
