@@ -60,4 +60,16 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 export function setUpOpenApi(app: NestFastifyApplication): void {
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
+  // The UI's page names its assets relative to /docs (`./docs/swagger-ui.css`): under /docs/
+  // they resolved to /docs/docs/… and the page came up blank.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      if (request.url === '/docs/' || request.url.startsWith('/docs/?')) {
+        void reply.redirect(`/docs${request.url.slice('/docs/'.length)}`, 301);
+        return;
+      }
+      done();
+    });
 }

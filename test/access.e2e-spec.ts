@@ -80,6 +80,11 @@ describe('access: partners, API keys and the global guard', () => {
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/v1/partners', '/v1/api-keys', '/health/ready']),
     );
+    // The UI page names its assets relative to /docs: /docs/ is sent there.
+    const ui = await t.request({ method: 'GET', url: '/docs', key: null });
+    expect([ui.status, ui.text]).toEqual([200, expect.stringContaining('./docs/swagger-ui.css')]);
+    const slash = await t.request({ method: 'GET', url: '/docs/', key: null });
+    expect([slash.status, slash.headers.location]).toEqual([301, '/docs']);
   });
 
   it('fails readiness while draining, with a shutting-down problem that closes the connection', async () => {

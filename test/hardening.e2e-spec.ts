@@ -632,6 +632,10 @@ describe('input outside a well-formed JSON body', () => {
       expectProblem(response, 404);
       expect(response.headers.allow).toBeUndefined();
     }
+    // A file missing under a static route that takes GET: not "takes GET, HEAD, not GET".
+    const missing = await t.request({ method: 'GET', url: '/docs/nowhere.js', key: null });
+    expectProblem(missing, 404);
+    expect(missing.headers.allow).toBeUndefined();
   });
 
   it('answers 422 to a null body on a route whose fields are all optional, and changes nothing', async () => {

@@ -120,7 +120,10 @@ function routeMethods(request: FastifyRequest): string[] {
   // A request that reached a handler has a route: its 404 is a resource's, not a route's.
   if (request.routeOptions.url !== undefined) return [];
   const url = pathOf(request.url);
-  return METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  const methods = METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  // A wildcard route that takes this very method found nothing (a file missing under /docs/):
+  // a 404, not "takes GET, not GET".
+  return methods.includes(request.method) ? [] : methods;
 }
 
 export function pathOf(url: string): string {
