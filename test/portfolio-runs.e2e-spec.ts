@@ -408,6 +408,32 @@ describe('portfolio runs', () => {
       422,
       [{ pointer: '/compareTo', message: expect.stringContaining('not both') }],
     ]);
+    // A filter naming what does not exist would leave its client tenants out without a word.
+    const existing = (await db.query(`SELECT id FROM client_tenants LIMIT 1`)).rows[0].id;
+    const unknown = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: {
+        table: { name: 'sme-cyber' },
+        filter: {
+          partnerId: '00000000-0000-4000-8000-000000000001',
+          clientTenantIds: [existing, '00000000-0000-4000-8000-000000000002'],
+        },
+      },
+    });
+    expect([unknown.status, unknown.body.errors]).toEqual([
+      422,
+      [
+        { pointer: '/filter/partnerId', message: 'No partner has this id' },
+        { pointer: '/filter/clientTenantIds/1', message: 'No client tenant has this id' },
+      ],
+    ]);
+    const none = await t.request({
+      method: 'POST',
+      url: '/v1/portfolio-runs',
+      body: { table: { name: 'sme-cyber' }, filter: { clientTenantIds: [] } },
+    });
+    expect([none.status, none.body.errors?.[0]?.pointer]).toEqual([422, '/filter/clientTenantIds']);
     // A compareTo that names nothing compares with nothing: said, not ignored.
     for (const compareTo of [{}, { runId: null }]) {
       const neither = await t.request({
@@ -639,7 +665,7 @@ describe('portfolio runs survive a killed worker', () => {
     ).rows.map((row) => row.id);
 
   it('configures the chunk queue with bounded retries, backoff, an expiry and a dead-letter queue', async () => {
-    await startRun({ filter: { clientTenantIds: [] } });
+    await startRun({ filter: { industry: 'no-client-tenant-has-this-industry' } });
     const queues = await db.query(
       `SELECT name, retry_limit, retry_delay, retry_backoff, expire_seconds, dead_letter
          FROM pgboss.queue ORDER BY name`,

@@ -125,6 +125,7 @@ export class PortfolioRunsService {
             },
           }
         : null;
+    await this.assertFilterNamesWhatExists(dto);
     return this.dataSource.transaction(async (manager) => {
       const run = await manager.save(
         manager.create(PortfolioRunEntity, {
@@ -170,6 +171,36 @@ export class PortfolioRunsService {
       });
       return { id: run.id };
     });
+  }
+
+  /**
+   * A partner or client tenant the filter names must exist: a mistyped id used to leave its
+   * client tenants out of the book without a word (or make a run of nothing, "succeeded").
+   */
+  private async assertFilterNamesWhatExists(dto: CreatePortfolioRunDto): Promise<void> {
+    const { partnerId, clientTenantIds } = dto.filter ?? {};
+    const violations: { pointer: string; message: string }[] = [];
+    if (partnerId) {
+      const [found] = await this.dataSource.query(`SELECT 1 FROM partners WHERE id = $1`, [
+        partnerId,
+      ]);
+      if (!found)
+        violations.push({ pointer: '/filter/partnerId', message: 'No partner has this id' });
+    }
+    if (clientTenantIds && clientTenantIds.length > 0) {
+      const missing: { i: number }[] = await this.dataSource.query(
+        `SELECT (i - 1)::int AS i FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, i)
+          WHERE NOT EXISTS (SELECT 1 FROM client_tenants t WHERE t.id = r.id) ORDER BY i`,
+        [clientTenantIds],
+      );
+      for (const { i } of missing) {
+        violations.push({
+          pointer: `/filter/clientTenantIds/${i}`,
+          message: 'No client tenant has this id',
+        });
+      }
+    }
+    if (violations.length > 0) throw DomainError.validation(violations);
   }
 
   private async pinMembers(

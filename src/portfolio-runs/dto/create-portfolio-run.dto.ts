@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsObject,
   IsOptional,
@@ -27,6 +28,10 @@ export class PortfolioFilterDto {
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
   @IsOptional()
   @IsArray()
+  @ArrayMinSize(1, {
+    message:
+      'clientTenantIds must name at least one client tenant (leave it out for the whole book)',
+  })
   @ArrayMaxSize(100_000)
   @IsUUID('all', { each: true })
   clientTenantIds?: string[];
