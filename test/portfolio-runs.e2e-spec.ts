@@ -335,6 +335,45 @@ describe('portfolio runs', () => {
     expect((await read(`/v1/portfolio-runs/${withDraftRun.body.id}/results`)).status).toBe(200);
   });
 
+  it('lists runs newest first, paged, by status and table; an actuary sees the impact tests it may read', async () => {
+    const all = (
+      await db.query(
+        `SELECT id, status, table_published, compare_to FROM portfolio_runs
+          ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC`,
+      )
+    ).rows;
+    expect(all.length).toBeGreaterThan(2);
+    const listed = async (query: string, key?: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await t.request({
+          method: 'GET',
+          url: `/v1/portfolio-runs?limit=2${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          key,
+        });
+        expect(page.status).toBe(200);
+        ids.push(...page.body.items.map((run: { id: string }) => run.id));
+        cursor = page.body.nextCursor;
+      } while (cursor !== null);
+      return ids;
+    };
+    expect(await listed('')).toEqual(all.map((run) => run.id));
+    expect(await listed('&status=succeeded')).toEqual(
+      all.filter((run) => run.status === 'succeeded').map((run) => run.id),
+    );
+    expect(await listed('&table=nope')).toEqual([]);
+    const actuary = await createApiKey(t, { name: 'lister', role: 'actuary' });
+    const published = new Set(all.filter((run) => run.table_published).map((run) => run.id));
+    const readable = all.filter(
+      (run) => !run.table_published && !published.has(run.compare_to?.runId),
+    );
+    expect(readable.length).toBeGreaterThan(0);
+    expect(await listed('', actuary.key)).toEqual(readable.map((run) => run.id));
+    const bad = await t.request({ method: 'GET', url: '/v1/portfolio-runs?status=done' });
+    expect([bad.status, bad.body.errors[0].pointer]).toEqual([422, '/status']);
+  });
+
   it('records a client tenant that cannot be rated and goes on', async () => {
     await db.query(`INSERT INTO client_tenants (azure_tenant_id) VALUES ('no-snapshot-yet')`);
     const created = await t.request({

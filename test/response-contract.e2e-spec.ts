@@ -272,6 +272,7 @@ describe('response contract (SEC-05)', () => {
       if (Date.now() - started > 30_000) throw new Error(`run still ${current.status}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await ok({ method: 'GET', url: '/v1/portfolio-runs?limit=5' });
     await ok({ method: 'GET', url: `/v1/portfolio-runs/${run.id}/results` });
     await ok({ method: 'GET', url: `/v1/portfolio-runs/${run.id}/results?format=csv` });
     await ok({ method: 'POST', url: `/v1/portfolio-runs/${run.id}/cancel` });

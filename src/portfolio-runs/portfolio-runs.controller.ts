@@ -8,6 +8,7 @@ import { csvLine } from '../common/csv.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
+import { RunListQueryDto } from './dto/run-list-query.dto.js';
 import { RunResultsQueryDto } from './dto/run-results-query.dto.js';
 import {
   PORTFOLIO_RUN_SCHEMA,
@@ -41,6 +42,17 @@ export class PortfolioRunsController {
     // 202: the run is queued; its progress is read at the run's own address.
     void reply.header('location', `/v1/portfolio-runs/${run.id}`);
     return run;
+  }
+
+  @Get()
+  @ApiJsonResponse({
+    status: 200,
+    description:
+      'Runs newest first (an actuary sees the impact tests it may read), with their progress and summaries',
+    schema: pageOf(PORTFOLIO_RUN_SCHEMA),
+  })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: RunListQueryDto) {
+    return this.runs.list(principal, query);
   }
 
   @Get(':id')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
 import { canonicalSha256 } from '../common/canonical-json.js';
@@ -27,6 +27,13 @@ export interface PortfolioRunView {
   startedAt: string | null;
   finishedAt: string | null;
   summary: Record<string, unknown> | null;
+}
+
+export interface RunListQuery {
+  limit: number;
+  cursor?: string;
+  status?: string;
+  table?: string;
 }
 
 export const RESULT_COLUMNS = [
@@ -233,6 +240,43 @@ export class PortfolioRunsService {
 
   async get(principal: Principal, id: string): Promise<PortfolioRunView> {
     return toView(await this.find(principal, id));
+  }
+
+  /**
+   * Runs newest first, for finding the last one to compare with; an actuary sees the impact
+   * tests it may read (see `find`). Ordered by the millisecond of creation, as the cursor
+   * carries it (a finer order would skip runs created in the same millisecond).
+   */
+  async list(principal: Principal, query: RunListQuery): Promise<Page<PortfolioRunView>> {
+    const after = decodeCursor(query.cursor, ['instant', 'uuid']);
+    const page: { id: string; created: Date }[] = await this.dataSource.query(
+      `SELECT r.id, date_trunc('milliseconds', r.created_at) AS created FROM portfolio_runs r
+       WHERE ($1::text IS NULL OR r.status = $1) AND ($2::text IS NULL OR r.table_name = $2)
+         AND ($3::boolean OR (NOT r.table_published AND NOT EXISTS (
+               SELECT 1 FROM portfolio_runs c
+                WHERE c.id::text = r.compare_to->>'runId' AND c.table_published)))
+         AND ($4::timestamptz IS NULL
+              OR (date_trunc('milliseconds', r.created_at), r.id) < ($4::timestamptz, $5::uuid))
+       ORDER BY date_trunc('milliseconds', r.created_at) DESC, r.id DESC LIMIT $6`,
+      [
+        query.status ?? null,
+        query.table ?? null,
+        principal.role !== 'actuary',
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        query.limit + 1,
+      ],
+    );
+    const runs = await this.dataSource
+      .getRepository(PortfolioRunEntity)
+      .findBy({ id: In(page.map((row) => row.id)) });
+    const byId = new Map(runs.map((run) => [run.id, run]));
+    return toPage(
+      page,
+      query.limit,
+      (row) => [row.created.toISOString(), row.id],
+      (row) => toView(byId.get(row.id)!),
+    );
   }
 
   /**
