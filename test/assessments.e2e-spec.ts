@@ -77,6 +77,43 @@ describe('assessments', () => {
     expect(read.body).toEqual(response.body);
   });
 
+  it('files once per Idempotency-Key: a retry replays the first answer, concurrent ones store one', async () => {
+    // A client tenant of its own: the history test reads the first one's assessments.
+    const payload = fixture<{ value: Record<string, any>[] }>('heimdall2.secureScore.json');
+    const ingested = await t.request({
+      method: 'POST',
+      url: '/v1/secure-scores',
+      body: { ...payload.value[0], azureTenantId: 'idempotent-assessments' },
+    });
+    const url = `/v1/client-tenants/${ingested.body.snapshots[0].clientTenantId}/assessments`;
+    const body = { asOf: '2024-01-21T00:00:00Z', table: { name: 'sme-cyber' } };
+    const count = async () =>
+      Number((await db.query(`SELECT count(*) FROM assessments`)).rows[0].count);
+    const before = await count();
+    const file = (key: string, sent: object = body) =>
+      t.request({ method: 'POST', url, body: sent, headers: { 'idempotency-key': key } });
+    const first = await file('assessment-retry-1');
+    const retry = await file('assessment-retry-1');
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.body).toEqual(first.body);
+    expect([first.headers['idempotent-replayed'], retry.headers['idempotent-replayed']]).toEqual([
+      undefined,
+      'true',
+    ]);
+    expect(retry.headers.location).toBe(`/v1/assessments/${first.body.id}`);
+    const reused = await file('assessment-retry-1', { ...body, asOf: '2024-01-22T00:00:00Z' });
+    expect([reused.status, reused.body.type]).toEqual([
+      422,
+      'urn:securescore:problem:idempotency-key-reused',
+    ]);
+    const concurrent = await Promise.all(
+      Array.from({ length: 10 }, () => file('assessment-retry-2')),
+    );
+    expect(concurrent.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(new Set(concurrent.filter((r) => r.status === 201).map((r) => r.body.id)).size).toBe(1);
+    expect(await count()).toBe(before + 2);
+  });
+
   it('replays a stored assessment bit for bit', async () => {
     const replay = await t.request({
       method: 'POST',

@@ -335,6 +335,30 @@ describe('portfolio runs', () => {
     expect((await read(`/v1/portfolio-runs/${withDraftRun.body.id}/results`)).status).toBe(200);
   });
 
+  it('starts one run per Idempotency-Key, replaying its 202 and Location to a retry', async () => {
+    const runs = async () =>
+      Number((await db.query(`SELECT count(*) FROM portfolio_runs`)).rows[0].count);
+    const before = await runs();
+    const start = () =>
+      t.request({
+        method: 'POST',
+        url: '/v1/portfolio-runs',
+        body: {
+          table: { name: 'sme-cyber', version: 'run.2-draft' },
+          asOf: '2026-07-20T00:00:00Z',
+        },
+        headers: { 'idempotency-key': 'run-retry-1' },
+      });
+    const first = await start();
+    const retry = await start();
+    expect([first.status, retry.status]).toEqual([202, 202]);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.location).toBe(`/v1/portfolio-runs/${first.body.id}`);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await runs()).toBe(before + 1);
+    await waitForRun(t, first.body.id);
+  });
+
   it('lists runs newest first, paged, by status and table; an actuary sees the impact tests it may read', async () => {
     const all = (
       await db.query(

@@ -1,10 +1,22 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { negotiate } from '../common/content-negotiation.js';
 import { PageQueryDto } from '../common/dto/page-query.dto.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotentRequest } from '../common/idempotency/idempotency.js';
 import { ApiJsonResponse, pageOf, TEXT } from '../common/response-schemas.js';
 import {
   ASSESSMENT_HISTORY_ITEM_SCHEMA,
@@ -30,17 +42,29 @@ export class AssessmentsController {
     status: 201,
     description: 'The filed assessment',
     schema: ASSESSMENT_SCHEMA,
-    headers: { Location: { description: 'The assessment: `/v1/assessments/{id}`' } },
+    headers: {
+      Location: { description: 'The assessment: `/v1/assessments/{id}`' },
+      'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' },
+    },
   })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body() body: CreateAssessmentDto,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const assessment = await this.assessments.create(principal, id, body);
-    void reply.header('location', `/v1/assessments/${assessment.id}`);
-    return assessment;
+    const filed = await this.assessments.create(
+      principal,
+      id,
+      body,
+      idempotentRequest(principal, idempotencyKey, request),
+    );
+    void reply.header('location', `/v1/assessments/${filed.body.id}`);
+    if (filed.replayed) void reply.header('idempotent-replayed', 'true');
+    return filed.body;
   }
 
   @Get('client-tenants/:id/assessments')

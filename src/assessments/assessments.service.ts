@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -9,9 +9,14 @@ import { ClientTenantEntity } from '../client-tenants/client-tenant.entity.js';
 import { ClientTenantsService } from '../client-tenants/client-tenants.service.js';
 import { canonicalSha256 } from '../common/canonical-json.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import {
+  type IdempotentRequest,
+  type StoredResponse,
+  withIdempotency,
+} from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import { rate } from '../rating/rate.js';
-import type { Rating } from '../rating/rating.types.js';
+import type { Rating, RatingSnapshot } from '../rating/rating.types.js';
 import { ControlCatalogService } from '../secure-scores/catalog/control-catalog.service.js';
 import {
   type ControlWarning,
@@ -25,7 +30,11 @@ import { assessmentRecord } from './assessment-record.js';
 import { renderWorksheet } from './assessment-worksheet.html.js';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto.js';
 import { diffJson, type JsonDifference } from './json-diff.js';
-import { loadRatingInputs, toRatingSnapshot } from './rating-inputs.js';
+import {
+  type ClientTenantRatingInputs,
+  loadRatingInputs,
+  toRatingSnapshot,
+} from './rating-inputs.js';
 
 /**
  * A filed rating with its inputs. `warnings` is what the explanation says of the snapshot's
@@ -63,7 +72,8 @@ export class AssessmentsService {
     principal: Principal,
     id: string,
     dto: CreateAssessmentDto,
-  ): Promise<AssessmentView> {
+    idempotency: IdempotentRequest | null = null,
+  ): Promise<StoredResponse<AssessmentView> & { replayed: boolean }> {
     // The stored id, not the URL's: a UUID may be written in capitals there, and the inputs below
     // are keyed by the lower-case text PostgreSQL returns.
     const clientTenantId = (await this.clientTenants.findVisible(principal, id)).id;
@@ -111,37 +121,70 @@ export class AssessmentsService {
       controlStates: inputs.controlStates,
       catalogMaxScores: catalog,
     });
-    return this.dataSource.transaction(async (manager) => {
-      // An insert of a plain entity, not create() and save(): both deep-merge their values, and
-      // that merge drops keys named "__proto__", a control name like any other in controlStates
-      // and the catalog subset. The insert sets the generated id and createdAt on `saved`.
-      const record = assessmentRecord({
-        inputs,
-        snapshotId: inputs.snapshot!.id,
-        snapshot,
-        catalog,
-        rating,
-        portfolioRunId: null,
-        createdBy: principal.keyId,
-      });
-      const saved = Object.assign(new AssessmentEntity(), { ...record, asOf });
-      // The entity's relation properties (unset here) do not fit insert()'s value type.
-      await manager.insert(AssessmentEntity, saved as QueryDeepPartialEntity<AssessmentEntity>);
-      await this.audit.record(manager, principal, {
-        action: 'assessment.created',
-        entityType: 'assessment',
-        entityId: saved.id,
-        clientTenantId,
-        afterSha256: canonicalSha256(rating),
-        details: {
-          table: rating.table,
-          tier: rating.tier,
-          factor: rating.factor,
-          decision: rating.decision,
-        },
-      });
-      return toView(saved, await this.warnings(saved, manager));
+    return this.dataSource.transaction((manager) =>
+      withIdempotency(manager, idempotency, async () => ({
+        status: 201,
+        body: await this.file(manager, principal, {
+          clientTenantId,
+          asOf,
+          inputs,
+          snapshot,
+          catalog,
+          rating,
+        }),
+      })),
+    );
+  }
+
+  /** The assessment's row and audit row, in the caller's transaction. */
+  private async file(
+    manager: EntityManager,
+    principal: Principal,
+    {
+      clientTenantId,
+      asOf,
+      inputs,
+      snapshot,
+      catalog,
+      rating,
+    }: {
+      clientTenantId: string;
+      asOf: Date;
+      inputs: ClientTenantRatingInputs;
+      snapshot: RatingSnapshot;
+      catalog: ReadonlyMap<string, string>;
+      rating: Rating;
+    },
+  ): Promise<AssessmentView> {
+    // An insert of a plain entity, not create() and save(): both deep-merge their values, and
+    // that merge drops keys named "__proto__", a control name like any other in controlStates
+    // and the catalog subset. The insert sets the generated id and createdAt on `saved`.
+    const record = assessmentRecord({
+      inputs,
+      snapshotId: inputs.snapshot!.id,
+      snapshot,
+      catalog,
+      rating,
+      portfolioRunId: null,
+      createdBy: principal.keyId,
     });
+    const saved = Object.assign(new AssessmentEntity(), { ...record, asOf });
+    // The entity's relation properties (unset here) do not fit insert()'s value type.
+    await manager.insert(AssessmentEntity, saved as QueryDeepPartialEntity<AssessmentEntity>);
+    await this.audit.record(manager, principal, {
+      action: 'assessment.created',
+      entityType: 'assessment',
+      entityId: saved.id,
+      clientTenantId,
+      afterSha256: canonicalSha256(rating),
+      details: {
+        table: rating.table,
+        tier: rating.tier,
+        factor: rating.factor,
+        decision: rating.decision,
+      },
+    });
+    return toView(saved, await this.warnings(saved, manager));
   }
 
   async get(principal: Principal, id: string): Promise<AssessmentView> {

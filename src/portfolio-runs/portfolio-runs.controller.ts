@@ -1,11 +1,23 @@
 import { Readable } from 'node:stream';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { csvLine } from '../common/csv.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotentRequest } from '../common/idempotency/idempotency.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
 import { RunListQueryDto } from './dto/run-list-query.dto.js';
@@ -31,17 +43,28 @@ export class PortfolioRunsController {
     status: 202,
     description: 'The run is queued',
     schema: QUEUED_RUN_SCHEMA,
-    headers: { Location: { description: 'The run, with its progress: `/v1/portfolio-runs/{id}`' } },
+    headers: {
+      Location: { description: 'The run, with its progress: `/v1/portfolio-runs/{id}`' },
+      'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' },
+    },
   })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async create(
     @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body() body: CreatePortfolioRunDto,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const run = await this.runs.create(principal, body);
+    const created = await this.runs.create(
+      principal,
+      body,
+      idempotentRequest(principal, idempotencyKey, request),
+    );
     // 202: the run is queued; its progress is read at the run's own address.
-    void reply.header('location', `/v1/portfolio-runs/${run.id}`);
-    return run;
+    void reply.header('location', `/v1/portfolio-runs/${created.body.id}`);
+    if (created.replayed) void reply.header('idempotent-replayed', 'true');
+    return created.body;
   }
 
   @Get()

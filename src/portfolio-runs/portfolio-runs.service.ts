@@ -5,9 +5,15 @@ import type { Principal } from '../access/roles.js';
 import { AuditService } from '../audit/audit.service.js';
 import { canonicalSha256 } from '../common/canonical-json.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import {
+  type IdempotentRequest,
+  type StoredResponse,
+  withIdempotency,
+} from '../common/idempotency/idempotency.js';
 import { decodeCursor, Page, toPage, UUID_PATTERN } from '../common/paging.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import type { ResolvedTable } from '../weighting-tables/table-resolver.js';
 import { WeightingTablesService } from '../weighting-tables/weighting-tables.service.js';
 import type { CreatePortfolioRunDto } from './dto/create-portfolio-run.dto.js';
 import { JobQueue } from './job-queue.js';
@@ -28,6 +34,10 @@ export interface PortfolioRunView {
   finishedAt: string | null;
   summary: Record<string, unknown> | null;
 }
+
+/** What a run compares with, as stored. */
+type RunComparison =
+  { runId: string } | { table: { name: string; version: string; sha256: string } } | null;
 
 export interface RunListQuery {
   limit: number;
@@ -70,7 +80,11 @@ export class PortfolioRunsService {
    * job per chunk, all in one transaction. A named draft version makes an impact test, the only
    * kind an actuary may start.
    */
-  async create(principal: Principal, dto: CreatePortfolioRunDto): Promise<{ id: string }> {
+  async create(
+    principal: Principal,
+    dto: CreatePortfolioRunDto,
+    idempotency: IdempotentRequest | null = null,
+  ): Promise<StoredResponse<{ id: string }> & { replayed: boolean }> {
     if (dto.compareTo && !dto.compareTo.runId === !dto.compareTo.table) {
       throw DomainError.validation([
         {
@@ -133,51 +147,64 @@ export class PortfolioRunsService {
           }
         : null;
     await this.assertFilterNamesWhatExists(dto);
-    return this.dataSource.transaction(async (manager) => {
-      const run = await manager.save(
-        manager.create(PortfolioRunEntity, {
-          status: 'queued',
-          tableName: table.name,
-          tableVersion: table.version,
-          tableSha256: table.sha256,
-          tablePublished: table.status === 'published',
-          asOf,
-          // A member given as null is no filter (pinMembers reads it so): stored as absent.
-          filter: Object.fromEntries(
-            Object.entries(dto.filter ?? {}).filter(
-              ([, value]) => value !== null && value !== undefined,
-            ),
+    return this.dataSource.transaction((manager) =>
+      withIdempotency(manager, idempotency, async () => ({
+        status: 202,
+        body: await this.queueRun(manager, principal, dto, { table, asOf, compareTo }),
+      })),
+    );
+  }
+
+  /** The run's row, its members pinned and its chunks enqueued, in the caller's transaction. */
+  private async queueRun(
+    manager: EntityManager,
+    principal: Principal,
+    dto: CreatePortfolioRunDto,
+    { table, asOf, compareTo }: { table: ResolvedTable; asOf: Date; compareTo: RunComparison },
+  ): Promise<{ id: string }> {
+    const run = await manager.save(
+      manager.create(PortfolioRunEntity, {
+        status: 'queued',
+        tableName: table.name,
+        tableVersion: table.version,
+        tableSha256: table.sha256,
+        tablePublished: table.status === 'published',
+        asOf,
+        // A member given as null is no filter (pinMembers reads it so): stored as absent.
+        filter: Object.fromEntries(
+          Object.entries(dto.filter ?? {}).filter(
+            ([, value]) => value !== null && value !== undefined,
           ),
-          compareTo,
-          total: 0,
-          createdBy: principal.keyId,
-        }),
+        ),
+        compareTo,
+        total: 0,
+        createdBy: principal.keyId,
+      }),
+    );
+    const chunks = await this.pinMembers(manager, run.id, dto);
+    await this.jobs.enqueueChunks(
+      manager,
+      chunks.map((chunk) => ({ runId: run.id, chunk })),
+    );
+    if (chunks.length === 0) {
+      await manager.update(
+        PortfolioRunEntity,
+        { id: run.id },
+        { status: 'succeeded', finishedAt: new Date(), summary: {} },
       );
-      const chunks = await this.pinMembers(manager, run.id, dto);
-      await this.jobs.enqueueChunks(
-        manager,
-        chunks.map((chunk) => ({ runId: run.id, chunk })),
-      );
-      if (chunks.length === 0) {
-        await manager.update(
-          PortfolioRunEntity,
-          { id: run.id },
-          { status: 'succeeded', finishedAt: new Date(), summary: {} },
-        );
-      }
-      await this.audit.record(manager, principal, {
-        action: 'portfolio-run.created',
-        entityType: 'portfolio-run',
-        entityId: run.id,
-        afterSha256: canonicalSha256({
-          table: { name: table.name, version: table.version, sha256: table.sha256 },
-          asOf: asOf.toISOString(),
-          filter: dto.filter ?? {},
-          compareTo,
-        }),
-      });
-      return { id: run.id };
+    }
+    await this.audit.record(manager, principal, {
+      action: 'portfolio-run.created',
+      entityType: 'portfolio-run',
+      entityId: run.id,
+      afterSha256: canonicalSha256({
+        table: { name: table.name, version: table.version, sha256: table.sha256 },
+        asOf: asOf.toISOString(),
+        filter: dto.filter ?? {},
+        compareTo,
+      }),
     });
+    return { id: run.id };
   }
 
   /**

@@ -39,7 +39,9 @@ export class RunsStartCommand extends CommandRunner {
     if (options.compareRun !== undefined && options.compareTable !== undefined)
       throw new Error('Compare with a run (--compare-run) or a table (--compare-table), not both');
     try {
-      const { id } = await this.runs.create(SYSTEM_PRINCIPAL, {
+      const {
+        body: { id },
+      } = await this.runs.create(SYSTEM_PRINCIPAL, {
         table: options.table,
         asOf: options.asOf,
         filter: { industry: options.industry, partnerId: options.partner },

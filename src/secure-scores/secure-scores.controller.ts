@@ -5,7 +5,10 @@ import { CurrentPrincipal, Roles } from '../access/access.decorators.js';
 import type { Principal } from '../access/roles.js';
 import { sha256Hex } from '../common/canonical-json.js';
 import type { RequestWithBodyBytes } from '../common/json/hardened-json.parser.js';
-import { validateIdempotencyKey } from '../common/idempotency/idempotency.js';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  validateIdempotencyKey,
+} from '../common/idempotency/idempotency.js';
 import { toOpenApiSchema } from '../common/openapi-schema.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { IngestQueryDto } from './dto/ingest-query.dto.js';
@@ -74,11 +77,7 @@ export class SecureScoresController {
     schema: INGEST_RESULT_SCHEMA,
     headers: { 'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' } },
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Replays the first response for retries',
-  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   async ingest(
     @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
+import type { Principal } from '../../access/roles.js';
+import { canonicalSha256 } from '../canonical-json.js';
 import { DomainError } from '../errors/domain-error.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 
-export interface StoredResponse {
+export interface StoredResponse<B = unknown> {
   status: number;
-  body: unknown;
+  body: B;
 }
 
 export interface IdempotentRequest {
@@ -16,6 +18,14 @@ export interface IdempotentRequest {
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The header as OpenAPI describes it on every route that takes it. */
+export const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Replays the first response for retries of the same request (1 to 255 visible ASCII characters, e.g. a UUID; per API key)',
+};
 
 export function validateIdempotencyKey(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
@@ -35,11 +45,11 @@ export function validateIdempotencyKey(value: string | string[] | undefined): st
  * response; another request under the same key is a 422. Failures roll back with the work and
  * store nothing, so a request that failed may be retried with its key.
  */
-export async function runIdempotent(
+export async function runIdempotent<B>(
   manager: EntityManager,
   request: IdempotentRequest,
-  work: () => Promise<StoredResponse>,
-): Promise<StoredResponse & { replayed: boolean }> {
+  work: () => Promise<StoredResponse<B>>,
+): Promise<StoredResponse<B> & { replayed: boolean }> {
   const [{ locked }] = await manager.query(
     'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
     [`idempotency:${request.scope}:${request.key}`],
@@ -60,7 +70,8 @@ export async function runIdempotent(
         'This Idempotency-Key was first used with a different request',
       );
     }
-    return { status: previous.status, body: previous.response, replayed: true };
+    // The body this same work answered the first time.
+    return { status: previous.status, body: previous.response as B, replayed: true };
   }
   const response = await work();
   await manager.insert(IdempotencyKeyEntity, {
@@ -71,4 +82,33 @@ export async function runIdempotent(
     response: response.body as object,
   });
   return { ...response, replayed: false };
+}
+
+/**
+ * The Idempotency-Key of a request whose JSON body the framework parsed (`POST …/assessments`,
+ * `POST /v1/portfolio-runs`), or null without one: the same key with another URL or another
+ * body (by its RFC 8785 canonical form) is another request.
+ */
+export function idempotentRequest(
+  principal: Principal,
+  header: string | string[] | undefined,
+  request: { method: string; url: string; body: unknown },
+): IdempotentRequest | null {
+  const key = validateIdempotencyKey(header);
+  if (key === null) return null;
+  return {
+    scope: principal.keyId,
+    key,
+    fingerprint: `${request.method} ${request.url} ${canonicalSha256(request.body ?? null)}`,
+  };
+}
+
+/** `work` once per Idempotency-Key (runIdempotent), or simply run when there is none. */
+export async function withIdempotency<B>(
+  manager: EntityManager,
+  request: IdempotentRequest | null,
+  work: () => Promise<StoredResponse<B>>,
+): Promise<StoredResponse<B> & { replayed: boolean }> {
+  if (request === null) return { ...(await work()), replayed: false };
+  return runIdempotent(manager, request, work);
 }
