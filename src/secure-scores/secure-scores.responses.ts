@@ -77,10 +77,16 @@ export const SNAPSHOT_SCHEMA = closedObject(
     averageComparativeScores: arrayOf(
       {
         type: 'object',
-        description: 'As Graph sent it: an open type whose members vary by basis and release',
+        description:
+          'As Graph sent it, but for `basis` and `averageScore`, normalised (the 2018 `scope` is `basis`, its -1 a null average): an open type whose members vary by basis and release',
+        properties: {
+          basis: nullable(TEXT),
+          averageScore: described(nullable(DECIMAL_TEXT), 'Decimal text, as every score here'),
+        },
+        required: ['basis', 'averageScore'],
         additionalProperties: true,
       },
-      "The client tenant's own comparative scores, kept as received",
+      "The client tenant's own comparative scores",
     ),
     controlCount: INTEGER,
     contentSha256: described(SHA256, 'SHA-256 of the RFC 8785 canonical JSON of the snapshot'),
