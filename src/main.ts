@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolveDatabase } from './database/database-startup.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { databaseStartupProblem } from './common/errors/database-errors.js';
 import { createRootLogger } from './common/logging/logger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const database = databaseStartupProblem(error);
+  if (database !== null) {
+    process.stderr.write(`Start-up failed: ${database}\n`);
+    process.exit(69); // EX_UNAVAILABLE
+  }
   process.stderr.write(
     `Start-up failed: ${error instanceof Error ? error.stack : String(error)}\n`,
   );

@@ -157,6 +157,29 @@ describe('access: partners, API keys and the global guard', () => {
     expect(orphan.body.errors).toEqual([{ pointer: '/partnerId', message: expect.any(String) }]);
   });
 
+  it('says a missing member is required, and of a value of the wrong type only that', async () => {
+    const missing = await t.request({ method: 'POST', url: '/v1/partners', body: {} });
+    expect([missing.status, missing.body.errors]).toEqual([
+      422,
+      [{ pointer: '/name', message: 'name is required' }],
+    ]);
+    const keyless = await t.request({ method: 'POST', url: '/v1/api-keys', body: {} });
+    expect(keyless.body.errors).toEqual([
+      { pointer: '/name', message: 'name is required' },
+      { pointer: '/role', message: 'role is required' },
+    ]);
+    const limit = await t.request({ method: 'GET', url: '/v1/client-tenants?limit=abc' });
+    expect([limit.status, limit.body.errors]).toEqual([
+      422,
+      [{ pointer: '/limit', message: 'limit must be an integer number' }],
+    ]);
+    // A value of the right type out of range still says why.
+    const big = await t.request({ method: 'GET', url: '/v1/client-tenants?limit=501' });
+    expect(big.body.errors).toEqual([
+      { pointer: '/limit', message: 'limit must not be greater than 500' },
+    ]);
+  });
+
   it('lists every DTO violation with its pointer, unknown fields included', async () => {
     const response = await t.request({
       method: 'POST',

@@ -230,6 +230,28 @@ describe('the server process', () => {
       await dropTestDatabase(databaseUrl);
     });
 
+    it('says in one line which database setting to check when it cannot start on it (exit 69)', async () => {
+      const { spawnSync } = await import('node:child_process');
+      const start = (url: string) =>
+        spawnSync(process.execPath, ['dist/src/main.js'], {
+          env: { ...process.env, DATABASE_URL: url, PORT: '0' },
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+      const missing = new URL(databaseUrl);
+      missing.pathname = '/no_such_database_here';
+      for (const [url, says] of [
+        [missing.toString(), 'the database DATABASE_URL names does not exist'],
+        ['postgres://postgres:hunter2secret@127.0.0.1:1/x', 'the database cannot be reached'],
+      ]) {
+        const result = start(url);
+        expect(result.status).toBe(69);
+        expect(result.stderr).toContain(`Start-up failed: ${says}`);
+        expect(result.stderr).not.toMatch(/^\s+at /m);
+        expect(result.stderr).not.toContain('hunter2secret');
+      }
+    });
+
     /**
      * POSTs `body` in two parts with SIGTERM between them, so the request is in flight (its
      * body still arriving) during the shutdown. Resolves with its status and when it ended.

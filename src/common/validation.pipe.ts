@@ -105,7 +105,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value, to tell a missing member from a wrong one (flattenViolations); never sent.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => DomainError.validation(flattenViolations(errors)),
   });
 }
@@ -116,10 +117,34 @@ export function flattenViolations(
 ): FieldViolation[] {
   return errors.flatMap((error) => {
     const here = [...path, error.property];
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      pointer: toPointer(here),
-      message,
-    }));
+    const own = ownMessages(error).map((message) => ({ pointer: toPointer(here), message }));
     return [...own, ...flattenViolations(error.children ?? [], here)];
   });
+}
+
+// Constraints on what a value is; the others (range, length, pattern) say what it must be like.
+const TYPE_CONSTRAINTS = new Set([
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'nestedValidation',
+]);
+
+/**
+ * One message where a member is missing ("is required", not "must be a string, must be shorter
+ * than 200 characters, must not be blank"), and only the type's when the value is of the wrong
+ * type (`?limit=abc` is not an integer; that it is not between 1 and 500 says nothing more).
+ */
+function ownMessages(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  const kinds = Object.keys(constraints);
+  if (kinds.length === 0) return [];
+  if (error.value === undefined && !kinds.includes('whitelistValidation')) {
+    return [`${error.property} is required`];
+  }
+  const typeKinds = kinds.filter((kind) => TYPE_CONSTRAINTS.has(kind));
+  return (typeKinds.length > 0 ? typeKinds : kinds).map((kind) => constraints[kind]);
 }

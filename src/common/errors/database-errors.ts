@@ -74,6 +74,25 @@ export function isConcurrencyFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * What a process that could not start should say of its database, or null when the failure is
+ * not the database's: one line naming the setting to check, in place of a stack trace.
+ */
+export function databaseStartupProblem(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : String(error);
+  switch (sqlState(error)) {
+    case '28P01':
+    case '28000':
+      return `the database refused the user or password of DATABASE_URL (${message})`;
+    case '3D000':
+      return `the database DATABASE_URL names does not exist (${message})`;
+  }
+  if (isDatabaseUnavailable(error)) {
+    return `the database cannot be reached (${message}): check DATABASE_URL and that PostgreSQL is running there`;
+  }
+  return null;
+}
+
 export function sqlState(error: unknown): string | undefined {
   const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
   const code = candidate?.driverError?.code ?? candidate?.code;
