@@ -325,6 +325,7 @@ describe('weighting tables', () => {
     expect(draft.status).toBe('draft');
     await expect(tables.resolveTable({ name: 'nope' }, new Date())).rejects.toMatchObject({
       code: 'no-table-in-force',
+      message: 'No weighting table is named nope',
     });
     // Without a name: the one table name in force.
     expect((await tables.resolveTable(null, new Date('2024-03-01T00:00:00Z'))).version).toBe(

@@ -79,7 +79,19 @@ export class TableResolver {
          AND daterange(effective_from, COALESCE(superseded_from, effective_to), '[)') @> $2::date`,
         [reference.name, day],
       );
-    if (!row) throw notInForce(`of ${reference.name} `, day, `${pointer}/name`);
+    if (!row) {
+      const [known] = await this.dataSource.query(
+        `SELECT 1 FROM weighting_table_versions WHERE name = $1 LIMIT 1`,
+        [reference.name],
+      );
+      if (!known) {
+        const message = `No weighting table is named ${reference.name}`;
+        throw new DomainError('no-table-in-force', message, [
+          { pointer: `${pointer}/name`, message },
+        ]);
+      }
+      throw notInForce(`of ${reference.name} `, day, `${pointer}/name`);
+    }
     this.remember(reference.name, { ...row, certainUntil: utcDay(new Date()) });
     return this.version(reference.name, row.version);
   }
