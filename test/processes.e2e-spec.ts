@@ -495,7 +495,7 @@ describe('the server process', () => {
 
       const orphan = await runCli(['keys:create', '--role', 'partner'], env);
       expect(orphan.code).toBe(1);
-      expect(orphan.stderr).toContain('partnerId');
+      expect(orphan.stderr).toContain('  --partner: ');
 
       const badRole = await runCli(['keys:create', '--role', 'root'], env);
       expect(badRole.code).not.toBe(0);

@@ -26,7 +26,10 @@ export class CreateKeyCommand extends CommandRunner {
       process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const details = error.errors.map((e) => `  ${e.pointer}: ${e.message}`).join('\n');
+      // Named by the option that sets each member, not by its pointer in an HTTP body.
+      const details = error.errors
+        .map((e) => `  ${OPTION_OF[e.pointer] ?? e.pointer}: ${e.message}`)
+        .join('\n');
       throw new Error(`${error.message}\n${details}`);
     }
   }
@@ -56,3 +59,9 @@ export class CreateKeyCommand extends CommandRunner {
     return value;
   }
 }
+
+const OPTION_OF: Record<string, string> = {
+  '/name': '--name',
+  '/role': '--role',
+  '/partnerId': '--partner',
+};

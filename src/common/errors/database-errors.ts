@@ -80,13 +80,11 @@ export function isConcurrencyFailure(error: unknown): boolean {
  */
 export function databaseStartupProblem(error: unknown): string | null {
   const message = error instanceof Error ? error.message : String(error);
-  switch (sqlState(error)) {
-    case '28P01':
-    case '28000':
-      return `the database refused the user or password of DATABASE_URL (${message})`;
-    case '3D000':
-      return `the database DATABASE_URL names does not exist (${message})`;
+  const state = sqlState(error);
+  if (state === '28P01' || state === '28000') {
+    return `the database refused the user or password of DATABASE_URL (${message})`;
   }
+  if (state === '3D000') return `the database DATABASE_URL names does not exist (${message})`;
   if (isDatabaseUnavailable(error)) {
     return `the database cannot be reached (${message}): check DATABASE_URL and that PostgreSQL is running there`;
   }
