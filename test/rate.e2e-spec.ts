@@ -201,6 +201,16 @@ describe('POST /v1/rate', () => {
       422,
       [{ pointer: '/snapshot', message: expect.stringContaining('exactly one') }],
     ]);
+    // A message naming another place names it in the request too.
+    const clash = fixture(HEIMDALL);
+    clash.value.push({ ...clash.value[0], currentScore: 1 });
+    const clashing = await rate({ snapshot: clash, table: { name: 'sme-cyber' } });
+    expect(clashing.body.errors).toEqual([
+      {
+        pointer: '/snapshot/value/1/createdDateTime',
+        message: expect.stringContaining('instant of /snapshot/value/0 with different content'),
+      },
+    ]);
   });
 
   it('lists every violation of the envelope and an inline table, never a 5xx', async () => {

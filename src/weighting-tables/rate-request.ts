@@ -95,11 +95,11 @@ function parseSnapshot(value: unknown, errors: FieldViolation[]): RatingSnapshot
     errors.push({ pointer: '/snapshot', message: 'is required' });
     return null;
   }
-  const parsed = parseSecureScorePayload(value);
+  // Parsed at its place in the request, so that pointers in messages ("repeats ... of
+  // /snapshot/value/0") point into the request too.
+  const parsed = parseSecureScorePayload(value, '/snapshot');
   if (!parsed.ok) {
-    errors.push(
-      ...parsed.errors.map((e) => ({ pointer: `/snapshot${e.pointer}`, message: e.message })),
-    );
+    errors.push(...parsed.errors);
     return null;
   }
   if (parsed.snapshots.length !== 1) {

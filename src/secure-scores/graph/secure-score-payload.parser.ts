@@ -33,11 +33,11 @@ export type {
  * (`averageScoreByScopes`) or a 2017 report row (`tenantId`, `createdDate`, `referenceId`).
  * Unknown members are never rejected: Graph declares these types open.
  */
-export function parseSecureScorePayload(body: unknown): ParseResult {
+export function parseSecureScorePayload(body: unknown, base = ''): ParseResult {
   const issues = new IssueList();
   const snapshots: NormalizedSnapshot[] = [];
   let sourceErrors = 0;
-  for (const { value, pointer } of locateSnapshots(body, issues)) {
+  for (const { value, pointer } of locateSnapshots(body, base, issues)) {
     const wrapper = errorWrapperKey(value);
     if (wrapper !== null) {
       sourceErrors++;
@@ -124,18 +124,23 @@ export function errorWrapperKey(value: unknown): string | null {
   return ERROR_WRAPPER_KEYS.find((key) => Object.hasOwn(value, key)) ?? null;
 }
 
-function locateSnapshots(body: unknown, issues: IssueList): { value: unknown; pointer: string }[] {
-  if (Array.isArray(body)) return elements(body, '', issues);
+/** The snapshots of a body at `base` (the pointer of the body in the request: '' or `/snapshot`). */
+function locateSnapshots(
+  body: unknown,
+  base: string,
+  issues: IssueList,
+): { value: unknown; pointer: string }[] {
+  if (Array.isArray(body)) return elements(body, base, issues);
   if (!isRecord(body)) {
-    issues.add('', 'must be a Secure Score snapshot, a Graph list envelope or an array of them');
+    issues.add(base, 'must be a Secure Score snapshot, a Graph list envelope or an array of them');
     return [];
   }
   if (Object.hasOwn(body, 'value') && !SNAPSHOT_KEYS.some((key) => Object.hasOwn(body, key))) {
-    if (Array.isArray(body.value)) return elements(body.value, '/value', issues);
-    issues.add('/value', 'must be an array of snapshots');
+    if (Array.isArray(body.value)) return elements(body.value, `${base}/value`, issues);
+    issues.add(`${base}/value`, 'must be an array of snapshots');
     return [];
   }
-  return [{ value: body, pointer: '' }];
+  return [{ value: body, pointer: base }];
 }
 
 function elements(items: unknown[], base: string, issues: IssueList) {
