@@ -390,6 +390,7 @@ describe('validateWeightingTable', () => {
       '/tiers/1/minIndex',
       'must be less than the minIndex of the tier before it (85)',
     ],
+    ['a negative minIndex', (d) => (d.tiers[0].minIndex = -5), '/tiers/0/minIndex', '>= 0'],
     [
       'an equal minIndex',
       (d) => (d.tiers[2].minIndex = '70.0'),
@@ -479,6 +480,12 @@ describe('validateWeightingTable', () => {
   ])('rejects %s (spec §1)', (_, change, pointer, message) => {
     const errors = errorsOf(withChange(change));
     expect(errors).toContainEqual({ pointer, message: expect.stringContaining(message) });
+  });
+
+  it('reports a negative minIndex once, at its own tier, not as the next tier out of order', () => {
+    expect(errorsOf(withChange((d) => (d.tiers[0].minIndex = -5)))).toEqual([
+      { pointer: '/tiers/0/minIndex', message: expect.stringContaining('>= 0') },
+    ]);
   });
 
   // Spec §4: modifiers.

@@ -319,10 +319,12 @@ function readTier(
   if (object === undefined) return undefined;
   const name = reader.string(reader.required(object, 'tier', pointer), `${pointer}/tier`);
   if (name !== undefined) unique(reader, seen, name, i, `${pointer}/tier`, '/tiers');
+  // Never negative (the last tier's is exactly 0, and they decrease to it): a negative one is
+  // its own mistake, not the next tier's for failing to be below it.
   const minIndex = reader.decimal(
     reader.required(object, 'minIndex', pointer),
     `${pointer}/minIndex`,
-    'any',
+    'nonNegative',
   );
   const factor = reader.decimal(
     reader.required(object, 'factor', pointer),
