@@ -73,6 +73,12 @@ describe('parseJsonStrict', () => {
     expect(error.message).toContain(message);
   });
 
+  it('places broken syntax by line and column, as an editor shows them, and by offset', () => {
+    const text = '{\n  "a": 1,\n  "b": x\n}';
+    expect(() => parseJsonStrict(text)).toThrow("Unexpected 'x' at line 3, column 8 (position 19)");
+    expect(() => parseJsonStrict('[1,]')).toThrow('at line 1, column 4 (position 3)');
+  });
+
   it('rejects duplicate member names with the pointer of the repeat', () => {
     const error = failure('{"value": [{"currentScore": 1, "currentScore": 999}]}');
     expect([error.code, error.pointer]).toEqual(['duplicate-key', '/value/0/currentScore']);

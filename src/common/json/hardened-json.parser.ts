@@ -528,8 +528,21 @@ class Parser {
   private unexpected(expected?: string, offset = 0): string {
     const at = this.pos + offset;
     const found =
-      at < this.text.length ? `'${this.text[at]}' at position ${at}` : 'end of the body';
+      at < this.text.length ? `'${this.text[at]}' at ${this.place(at)}` : 'end of the body';
     return `Unexpected ${found}${expected ? `, expected ${expected}` : ''}`;
+  }
+
+  /** Line and column (from 1, in characters) as an editor shows them, and the offset. */
+  private place(at: number): string {
+    const lineStart = this.text.lastIndexOf('\n', at - 1) + 1;
+    let line = 1;
+    for (
+      let i = this.text.indexOf('\n');
+      i >= 0 && i < lineStart;
+      i = this.text.indexOf('\n', i + 1)
+    )
+      line++;
+    return `line ${line}, column ${at - lineStart + 1} (position ${at})`;
   }
 
   /**
