@@ -1,5 +1,8 @@
+import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from './access/access.decorators.js';
+import type { Role } from './access/roles.js';
 import { toOpenApiSchema } from './common/openapi-schema.js';
 import { PROBLEM_SCHEMA } from './common/response-schemas.js';
 
@@ -29,6 +32,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     })
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  const access = operationAccess(app);
   document.components = {
     ...document.components,
     schemas: {
@@ -51,9 +55,53 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         description: 'An error, as an RFC 9457 problem document',
         content: PROBLEM_CONTENT,
       };
+      describeAccess(operation, access.get(String(operation.operationId)));
     }
   }
   return document;
+}
+
+/** Who may call an operation: the roles of its API key, any key, or anyone (public). */
+type Access = readonly Role[] | 'any key' | 'public';
+
+/**
+ * Each operation's access, read from the same metadata the guard reads (`@Roles`, `@Public`, on
+ * the method or its controller), by Nest's default operation id (`Controller_method`): clients
+ * learn from the document which key a call needs, as product.md's route table says.
+ */
+function operationAccess(app: NestFastifyApplication): Map<string, Access> {
+  const access = new Map<string, Access>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (typeof metatype !== 'function') continue;
+      const prototype = metatype.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const method = prototype[name];
+        if (name === 'constructor' || typeof method !== 'function') continue;
+        const read = (key: string): unknown =>
+          Reflect.getMetadata(key, method) ?? Reflect.getMetadata(key, metatype);
+        const roles = read(ALLOWED_ROLES) as Role[] | undefined;
+        access.set(
+          `${metatype.name}_${name}`,
+          read(PUBLIC_ROUTE) === true ? 'public' : (roles ?? 'any key'),
+        );
+      }
+    }
+  }
+  return access;
+}
+
+function describeAccess(operation: Record<string, unknown>, access: Access | undefined): void {
+  if (access === undefined) return;
+  const who =
+    access === 'public'
+      ? 'Public: no API key needed.'
+      : access === 'any key'
+        ? 'Any API key.'
+        : `API key roles: ${access.join(', ')}.`;
+  const described = typeof operation.description === 'string' ? ` ${operation.description}` : '';
+  operation.description = `${who}${described}`;
+  operation['x-roles'] = access === 'public' || access === 'any key' ? access : [...access];
 }
 
 /** OpenAPI 3 at /docs-json and a browsable UI at /docs; both public. */

@@ -75,6 +75,24 @@ describe('response contract (SEC-05)', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('says who may call each operation, as the guard decides it', () => {
+    const access = Object.fromEntries(
+      operations(document).map(({ label, operation }) => [label, operation['x-roles']]),
+    );
+    expect(Object.values(access).filter((who) => who === undefined)).toEqual([]);
+    expect(access).toMatchObject({
+      'GET /health/live': 'public',
+      'GET /v1/me': 'any key',
+      'POST /v1/secure-scores': ['partner', 'underwriter', 'admin'],
+      'POST /v1/portfolio-runs': ['underwriter', 'actuary', 'admin'],
+      'POST /v1/weighting-tables/{name}/versions/{version}/publish': ['actuary', 'admin'],
+    });
+    const publish = operations(document).find(
+      ({ label }) => label === 'POST /v1/weighting-tables/{name}/versions/{version}/publish',
+    )!.operation;
+    expect(publish.description).toMatch(/^API key roles: actuary, admin\./);
+  });
+
   it('declares a schema for every success response, and problem documents for errors', () => {
     const missing: string[] = [];
     for (const { label, operation } of operations(document)) {
