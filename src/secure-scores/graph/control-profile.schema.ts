@@ -78,6 +78,9 @@ const legacyProfile = {
   },
 };
 
+/** The two profile shapes as JSON Schemas, for the validators and the OpenAPI document. */
+export const PROFILE_SCHEMAS = { current: currentProfile, legacy2018: legacyProfile };
+
 export const PROFILE_VALIDATORS: { current: ValidateFunction; legacy2018: ValidateFunction } = {
   current: compileSchema(currentProfile),
   legacy2018: compileSchema(legacyProfile),
