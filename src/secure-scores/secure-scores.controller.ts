@@ -65,6 +65,7 @@ export class SecureScoresController {
     description:
       'At least one snapshot was stored. Each snapshot lists `warnings`: controls accepted but not in the control catalog (`UNKNOWN_CONTROL`) or deprecated in it (`DEPRECATED_CONTROL`), each with the pointer of its control score',
     schema: INGEST_RESULT_SCHEMA,
+    headers: { 'Idempotent-Replayed': { description: '`true` on a replay of an Idempotency-Key' } },
   })
   @ApiResponse({
     status: 422,
