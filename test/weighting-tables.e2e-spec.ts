@@ -395,6 +395,8 @@ describe('weighting tables', () => {
       [{ supersedes: '2' }, '/supersedes'],
       [{ supersedes: '../1' }, '/supersedes'],
     ];
+    // null is absent: the plain overlap, not a 500.
+    expect((await publish('2', { supersedes: null })).status).toBe(409);
     for (const [body, pointer] of refusals) {
       const refused = await publish('2', body);
       expect([refused.status, refused.body.errors?.[0]?.pointer]).toEqual([422, pointer]);

@@ -136,7 +136,8 @@ export class PortfolioRunsService {
       }
     }
     const compareTo = dto.compareTo?.runId
-      ? { runId: dto.compareTo.runId }
+      ? // Lower case, as ids are compared in SQL (the run list's visibility check).
+        { runId: dto.compareTo.runId.toLowerCase() }
       : compareTable
         ? {
             table: {
@@ -281,7 +282,7 @@ export class PortfolioRunsService {
        WHERE ($1::text IS NULL OR r.status = $1) AND ($2::text IS NULL OR r.table_name = $2)
          AND ($3::boolean OR (NOT r.table_published AND NOT EXISTS (
                SELECT 1 FROM portfolio_runs c
-                WHERE c.id::text = r.compare_to->>'runId' AND c.table_published)))
+                WHERE c.id = (r.compare_to->>'runId')::uuid AND c.table_published)))
          AND ($4::timestamptz IS NULL
               OR (date_trunc('milliseconds', r.created_at), r.id) < ($4::timestamptz, $5::uuid))
        ORDER BY date_trunc('milliseconds', r.created_at) DESC, r.id DESC LIMIT $6`,

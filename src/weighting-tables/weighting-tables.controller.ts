@@ -145,7 +145,10 @@ export class WeightingTablesController {
     @Param('version') version: string,
     @Body() body: PublishTableVersionDto,
   ) {
-    return this.tables.publish(principal, name, version, { supersedes: body?.supersedes });
+    return this.tables.publish(principal, name, version, {
+      // A member given as null is absent, as everywhere.
+      supersedes: body?.supersedes ?? undefined,
+    });
   }
 
   /** One entry per changed weight, tier, gate and modifier from version `a` to version `b`. */
