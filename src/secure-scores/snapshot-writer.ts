@@ -197,7 +197,13 @@ export async function writeSnapshots(
   // A row another transaction commits while this statement runs is invisible to it (READ
   // COMMITTED reads as of the statement's start), yet ON CONFLICT skips it: such rows come back
   // with no answer and are asked again, by a statement that sees them. Rarely more than twice.
-  let pending = [...firsts.values()];
+  // In natural-key order, which the statement inserts them in: two writers taking the same keys
+  // in opposite orders (a Graph list newest first, a collector's oldest first) deadlocked.
+  // Sorted here, not by an ORDER BY in the statement, which sorted whole rows, archives and
+  // all, and spilled to disk on every import batch.
+  let pending = [...firsts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, item]) => item);
   for (let round = 1; pending.length > 0; round++) {
     if (round > MAX_ROUNDS) throw new Error('Snapshots kept racing with concurrent writers');
     await writeRound(runner, pending, context, tenants, stored);
@@ -248,7 +254,7 @@ function isAllowed(tenant: TenantRow, context: WriteContext): boolean {
  * the object to node-pg as it is. Not for a transaction-mode pooler (PgBouncer), which loses it.
  */
 const WRITE_STATEMENT = {
-  name: 'ssu-write-snapshots-6',
+  name: 'ssu-write-snapshots-7',
   text: `WITH input AS MATERIALIZED (
        SELECT ${ROW_COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', ')},
          unknown_controls::text[], deprecated_controls::text[], ordinality
@@ -294,7 +300,6 @@ const WRITE_STATEMENT = {
          substring($4::bytea FROM ($5::integer[])[ordinality] FOR ($5::integer[])[ordinality + 1] - ($5::integer[])[ordinality]),
          $2::uuid
        FROM allowed
-       ORDER BY client_tenant_id, created_date_time
        ON CONFLICT (client_tenant_id, created_date_time) DO NOTHING
        RETURNING id, client_tenant_id, created_date_time, content_sha256
      ), audited AS (
@@ -356,8 +361,7 @@ async function writeRound(
   }[] = await runner.query(WRITE_STATEMENT as unknown as string, [
     context.partnerId,
     context.receivedBy,
-    // Sorted, as the snapshots are inserted: two writers taking the same keys in opposite
-    // orders (a Graph list newest first, a collector's oldest first) deadlocked.
+    // Sorted, as the snapshots are (writeSnapshots): one lock order for every writer.
     [...new Set(items.map((item) => item.azureTenantId))].sort(),
     archives,
     [...offsets, offset],
