@@ -30,3 +30,17 @@ export function toOpenApiSchema(schema: unknown): unknown {
   if (out.type === undefined) delete out.type;
   return out;
 }
+
+/** A Graph list envelope of `items` as a request body takes it: links are not followed. */
+export function graphListEnvelope(items: unknown, maxItems: number): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'A Graph list envelope; @odata.nextLink is not followed',
+    required: ['value'],
+    properties: {
+      '@odata.context': { type: 'string' },
+      '@odata.nextLink': { type: 'string' },
+      value: { type: 'array', minItems: 1, maxItems, items },
+    },
+  };
+}

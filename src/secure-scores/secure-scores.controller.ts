@@ -9,7 +9,7 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   validateIdempotencyKey,
 } from '../common/idempotency/idempotency.js';
-import { toOpenApiSchema } from '../common/openapi-schema.js';
+import { graphListEnvelope, toOpenApiSchema } from '../common/openapi-schema.js';
 import { ApiJsonResponse, pageOf } from '../common/response-schemas.js';
 import { IngestQueryDto } from './dto/ingest-query.dto.js';
 import { LIMITS } from './graph/graph-limits.js';
@@ -30,16 +30,7 @@ const INGEST_BODY_SCHEMA = {
       ...GRAPH_SNAPSHOT,
       description: 'One Graph secureScore (the 2018 beta shape names averageScoreByScopes)',
     },
-    {
-      type: 'object',
-      description: 'A Graph list envelope; @odata.nextLink is not followed',
-      required: ['value'],
-      properties: {
-        '@odata.context': { type: 'string' },
-        '@odata.nextLink': { type: 'string' },
-        value: { type: 'array', minItems: 1, maxItems: LIMITS.snapshots, items: GRAPH_SNAPSHOT },
-      },
-    },
+    graphListEnvelope(GRAPH_SNAPSHOT, LIMITS.snapshots),
     {
       type: 'array',
       description: 'Snapshots as an array, e.g. 2017 Office 365 report rows',

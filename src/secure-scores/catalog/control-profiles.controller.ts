@@ -4,7 +4,7 @@ import { CurrentPrincipal, Roles } from '../../access/access.decorators.js';
 import type { Principal } from '../../access/roles.js';
 import { ApiJsonResponse } from '../../common/response-schemas.js';
 import { CONTROL_PROFILES_RESULT_SCHEMA } from '../secure-scores.responses.js';
-import { toOpenApiSchema } from '../../common/openapi-schema.js';
+import { graphListEnvelope, toOpenApiSchema } from '../../common/openapi-schema.js';
 import { PROFILE_SCHEMAS } from '../graph/control-profile.schema.js';
 import { LIMITS } from '../graph/graph-limits.js';
 import { ControlCatalogService } from './control-catalog.service.js';
@@ -26,16 +26,7 @@ const PROFILE = {
 const PROFILES_BODY_SCHEMA = {
   oneOf: [
     { type: 'array', minItems: 1, maxItems: LIMITS.profiles, items: PROFILE },
-    {
-      type: 'object',
-      description: 'A Graph list envelope; @odata.nextLink is not followed',
-      required: ['value'],
-      properties: {
-        '@odata.context': { type: 'string' },
-        '@odata.nextLink': { type: 'string' },
-        value: { type: 'array', minItems: 1, maxItems: LIMITS.profiles, items: PROFILE },
-      },
-    },
+    graphListEnvelope(PROFILE, LIMITS.profiles),
   ],
 } as unknown as Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>['schema'];
 
