@@ -108,11 +108,19 @@ describe('the runs:start command', () => {
       env,
     );
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain(
-      'No published weighting table version of no-such-table is in force on 2026-07-20',
-    );
+    expect(unknown.stderr).toContain('No weighting table is named no-such-table');
     expect(unknown.stderr).not.toMatch(STACK_FRAME);
     expect(unknown.stdout).not.toMatch(/^run /m);
+
+    const early = await runCli(
+      ['runs:start', '--table', 'sme-cyber', '--as-of', '2020-07-20T00:00:00Z', '--wait'],
+      env,
+    );
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(
+      'No published weighting table version of sme-cyber is in force on 2020-07-20',
+    );
+    expect(early.stderr).not.toMatch(STACK_FRAME);
 
     const version = await runCli(
       ['runs:start', '--table', 'sme-cyber@9.9', '--as-of', AS_OF, '--wait'],
